@@ -1,0 +1,67 @@
+"""Helpers for the Afghanistan teaching collection: data loaders, charts and exercises.
+
+Notebooks import what they need by name, for example::
+
+    from helpers import load_timeline, new_figure, show, use_house_style
+
+Names are resolved lazily (PEP 562), so ``import helpers`` does no work and changes no global
+state; each submodule is imported the first time one of its names is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # errors
+    "CourseError": "helpers.errors",
+    "DataError": "helpers.errors",
+    "UsageError": "helpers.errors",
+    # paths
+    "data_dir": "helpers.paths",
+    "data_path": "helpers.paths",
+    # data
+    "load_table": "helpers.data",
+    "table_names": "helpers.data",
+    "table_info": "helpers.data",
+    "split_ids": "helpers.data",
+    "load_geojson": "helpers.data",
+    "load_sources": "helpers.data",
+    "load_timeline": "helpers.data",
+    "load_claims": "helpers.data",
+    "load_doha_commitments": "helpers.data",
+    "load_country_positions": "helpers.data",
+    "load_key_figures": "helpers.data",
+    "load_actors": "helpers.data",
+    "load_battle_deaths": "helpers.data",
+    "load_refugees": "helpers.data",
+    "load_economy": "helpers.data",
+    "load_provinces": "helpers.data",
+    "load_world": "helpers.data",
+    # plots
+    "PALETTE": "helpers.plots",
+    "use_house_style": "helpers.plots",
+    "house_style": "helpers.plots",
+    "new_figure": "helpers.plots",
+    "finish": "helpers.plots",
+    "show": "helpers.plots",
+    "figure_png": "helpers.plots",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helpers' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,187 @@
+"""The collection's chart style and the figure helpers that every chart goes through.
+
+* :func:`use_house_style` applies the house style (colour-blind-safe Okabe–Ito palette, readable
+  type, no chart junk). Importing this module changes nothing; the style is applied by the call.
+* :func:`new_figure` starts a chart in that style.
+* :func:`show` finishes a chart: it writes the source line under it, attaches the alt text, and
+  displays it. In Jupyter the image carries the alt text as its ``alt`` attribute and the output's
+  plain-text form is the same description, so a screen reader, a text-only export and nbval all
+  see what the chart shows.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from helpers.errors import UsageError
+
+#: Okabe & Ito (2008) colours, distinguishable with the common forms of colour blindness.
+PALETTE: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+#: Order in which series take colours (yellow last: weak contrast on white).
+COLOR_CYCLE: list[str] = [PALETTE[k] for k in
+                          ("blue", "orange", "green", "vermillion", "sky", "purple", "black",
+                           "yellow")]
+GREY = "#6b6b6b"
+SOURCE_PREFIX = "Source: "
+MAX_ALT_CHARS = 1500
+ALT_KEY = "course_alt_text"
+SOURCE_KEY = "course_source"
+
+
+def house_rc() -> dict[str, Any]:
+    """Return the matplotlib settings of the house style as a dict (nothing is applied)."""
+    return {
+        "axes.prop_cycle": mpl.cycler(color=COLOR_CYCLE),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": GREY,
+        "axes.labelcolor": "#222222",
+        "axes.titlesize": 14,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 12,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.8,
+        "xtick.color": GREY,
+        "ytick.color": GREY,
+        "xtick.labelsize": 11,
+        "ytick.labelsize": 11,
+        "legend.frameon": False,
+        "legend.fontsize": 11,
+        "font.size": 12,
+        "figure.figsize": (9, 4.8),
+        "figure.dpi": 100,
+        "savefig.dpi": 110,
+        "savefig.bbox": "tight",
+        "lines.linewidth": 2.2,
+    }
+
+
+def use_house_style() -> None:
+    """Apply the house style to every chart drawn after this call in the current kernel."""
+    mpl.rcParams.update(house_rc())
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house style only inside a ``with`` block."""
+    with mpl.rc_context(house_rc()):
+        yield
+
+
+def new_figure(title: str | None = None, *, size: tuple[float, float] = (9, 4.8),
+               ncols: int = 1) -> tuple[Figure, Any]:
+    """Return ``(figure, axes)`` for a new chart in the house style, with an optional title.
+
+    The figure is not attached to pyplot, so it is shown only when passed to :func:`show` and
+    never twice. ``ncols`` above 1 returns an array of axes side by side.
+    """
+    if title is not None and not isinstance(title, str):
+        raise UsageError(f"a chart title is text, not {type(title).__name__}.")
+    with house_style():
+        fig = Figure(figsize=size, layout="constrained")
+        axes = fig.subplots(1, ncols)
+        if title:
+            first = axes if ncols == 1 else axes[0]
+            if ncols == 1:
+                first.set_title(title)
+            else:
+                fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=14)
+    return fig, axes
+
+
+def _check_text(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"the {what} of a chart is text, not {type(value).__name__}.")
+    text = " ".join(value.split())
+    if not text:
+        raise UsageError(f"every chart needs its {what}; it was empty.")
+    if len(text) > limit:
+        raise UsageError(f"the {what} has {len(text)} characters; keep it under {limit}.")
+    return text
+
+
+def finish(fig: Figure, *, source: str, alt: str) -> Figure:
+    """Write ``Source: …`` under the chart and attach its alt text; return the figure.
+
+    ``source`` names the data and cites ids from the source list, e.g.
+    ``"UCDP Battle-Related Deaths v24.1 [UCDP-BRD-24.1]"``. ``alt`` describes what the chart
+    shows for a reader who cannot see it: the kind of chart and its main finding.
+    """
+    if not isinstance(fig, Figure):
+        raise UsageError(f"finish() takes a matplotlib Figure, not {type(fig).__name__}.")
+    source_text = _check_text(source, "source", 300)
+    alt_text = _check_text(alt, "alt text", MAX_ALT_CHARS)
+    for text in list(fig.texts):
+        if text.get_gid() == SOURCE_KEY:
+            text.remove()
+    label = source_text if source_text.startswith(SOURCE_PREFIX) else SOURCE_PREFIX + source_text
+    # constrained layout keeps the source line clear of the axes as a figure-level caption
+    caption = fig.supxlabel(label, x=0.01, ha="left", fontsize=9.5, color=GREY, wrap=True)
+    caption.set_gid(SOURCE_KEY)
+    setattr(fig, ALT_KEY, alt_text)
+    setattr(fig, SOURCE_KEY, label)
+    return fig
+
+
+def source_of(fig: Figure) -> str | None:
+    """Return the source line written under a finished chart, or None."""
+    return getattr(fig, SOURCE_KEY, None)
+
+
+def alt_text_of(fig: Figure) -> str | None:
+    """Return the alt text attached to a finished chart, or None."""
+    return getattr(fig, ALT_KEY, None)
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Return the chart as PNG bytes (for saving, or for looking at it outside Jupyter)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+class ChartOutput:
+    """A finished chart as Jupyter displays it: PNG with alt text, plain-text description."""
+
+    def __init__(self, fig: Figure) -> None:
+        if alt_text_of(fig) is None:
+            raise UsageError("call finish(fig, source=..., alt=...) before showing a chart.")
+        self.fig = fig
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[
+            Mapping[str, Any], Mapping[str, Any]]:
+        import base64
+
+        alt = alt_text_of(self.fig) or ""
+        png = base64.b64encode(figure_png(self.fig)).decode("ascii")
+        text = f"Chart: {alt}\n{source_of(self.fig)}"
+        return {"image/png": png, "text/plain": text}, {"image/png": {"alt": alt}}
+
+    def __repr__(self) -> str:
+        return f"Chart: {alt_text_of(self.fig)}\n{source_of(self.fig)}"
+
+
+def show(fig: Figure, *, source: str, alt: str) -> None:
+    """Finish the chart (source line, alt text) and display it in the notebook."""
+    from IPython.display import display
+
+    finish(fig, source=source, alt=alt)
+    display(ChartOutput(fig))
