@@ -74,7 +74,8 @@ def _read_schema(path: str, mtime_ns: int) -> dict[str, Table]:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError("the schema file is missing; restore it from the repository.", file=rel)
+        raise DataError("the schema file is missing; restore it from the repository.",
+                        file=rel) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"the schema file is not valid TOML: {exc}.", file=rel) from None
     tables: dict[str, Table] = {}
@@ -84,11 +85,13 @@ def _read_schema(path: str, mtime_ns: int) -> dict[str, Table]:
         columns = []
         for col_name, col in spec["columns"].items():
             if not isinstance(col, dict):
-                raise DataError(f"column spec must be a table, in '{name}'.", file=rel, column=col_name)
+                raise DataError(f"column spec must be a table, in '{name}'.", file=rel,
+                                column=col_name)
             col_type = col.get("type", "string")
             if col_type not in COLUMN_TYPES:
                 raise DataError(
-                    f"unknown type '{col_type}' in table '{name}'; use one of {', '.join(COLUMN_TYPES)}.",
+                    f"unknown type '{col_type}' in table '{name}'; "
+                    f"use one of {', '.join(COLUMN_TYPES)}.",
                     file=rel,
                     column=col_name,
                 )
@@ -345,7 +348,8 @@ def _geojson_text(path: str, mtime_ns: int, rel: str) -> str:
         raise DataError("the file is not a GeoJSON FeatureCollection.", file=rel)
     for i, feature in enumerate(doc["features"], start=1):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon",
+                                                                           "MultiPolygon"):
             raise DataError("the feature has no Polygon or MultiPolygon geometry.", file=rel, row=i)
     return json.dumps(doc)
 

@@ -4,13 +4,14 @@
   type, no chart junk). Importing this module changes nothing; the style is applied by the call.
 * :func:`new_figure` starts a chart in that style.
 * :func:`show` finishes a chart: it writes the source line under it, attaches the alt text, and
-  displays it. In Jupyter the image carries the alt text as its ``alt`` attribute and the output's
-  plain-text form is the same description, so a screen reader, a text-only export and nbval all
-  see what the chart shows.
+  displays it. The output holds the chart as HTML (an ``<img>`` whose ``alt`` attribute carries
+  the description and source), as PNG, and as plain text (the same description), so a screen
+  reader, a text-only export and nbval all see what the chart shows.
 """
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -171,9 +172,17 @@ class ChartOutput:
         import base64
 
         alt = alt_text_of(self.fig) or ""
+        source = source_of(self.fig) or ""
         png = base64.b64encode(figure_png(self.fig)).decode("ascii")
-        text = f"Chart: {alt}\n{source_of(self.fig)}"
-        return {"image/png": png, "text/plain": text}, {"image/png": {"alt": alt}}
+        text = f"Chart: {alt}\n{source}"
+        # JupyterLab and nbconvert prefer the HTML form, whose <img> carries the alt text (the
+        # PNG renderer of JupyterLab ignores alt metadata); other front ends use the PNG.
+        described = html.escape(f"{alt} {source}", quote=True)
+        figure = (f'<figure class="course-chart" style="margin:0">'
+                  f'<img src="data:image/png;base64,{png}" alt="{described}" '
+                  f'style="max-width:100%;height:auto"></figure>')
+        return ({"image/png": png, "text/html": figure, "text/plain": text},
+                {"image/png": {"alt": alt}})
 
     def __repr__(self) -> str:
         return f"Chart: {alt_text_of(self.fig)}\n{source_of(self.fig)}"

@@ -173,7 +173,7 @@ def test_byte_order_mark_and_blank_lines_are_tolerated(data_folder: Path) -> Non
 
 def test_unknown_table_lists_known_ones(data_folder: Path) -> None:
     write(data_folder, GOOD)
-    with pytest.raises(DataError, match="no table called 'evnts'. Known tables: events"):
+    with pytest.raises(DataError, match=r"no table called 'evnts'\. Known tables: events"):
         data.load_table("evnts")
 
 

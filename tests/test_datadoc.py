@@ -10,7 +10,8 @@ from helpers.errors import CourseError
 
 
 def test_readme_dictionary_is_up_to_date() -> None:
-    assert datadoc.main(["--check"]) == 0, "run `python -m helpers.datadoc` and commit data/README.md"
+    assert datadoc.main(["--check"]) == 0, (
+        "run `python -m helpers.datadoc` and commit data/README.md")
 
 
 def test_every_table_and_column_is_documented() -> None:

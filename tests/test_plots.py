@@ -106,7 +106,8 @@ def test_html_in_alt_text_stays_plain_text() -> None:
     fig, _ = plots.new_figure()
     plots.finish(fig, source="S", alt="<script>alert(1)</script>")
     bundle, meta = plots.ChartOutput(fig)._repr_mimebundle_()
-    assert "text/html" not in bundle
+    assert "<script>" not in bundle["text/html"]
+    assert 'alt="&lt;script&gt;alert(1)&lt;/script&gt; Source: S"' in bundle["text/html"]
     assert meta["image/png"]["alt"] == "<script>alert(1)</script>"
 
 
@@ -118,6 +119,8 @@ def test_chart_output_carries_png_alt_and_text() -> None:
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert meta == {"image/png": {"alt": "Bar chart of two values."}}
     assert bundle["text/plain"] == "Chart: Bar chart of two values.\nSource: World Bank [WB-WDI]"
+    assert f'<img src="data:image/png;base64,{bundle["image/png"]}"' in bundle["text/html"]
+    assert 'alt="Bar chart of two values. Source: World Bank [WB-WDI]"' in bundle["text/html"]
 
 
 def test_chart_output_needs_a_finished_figure() -> None:
