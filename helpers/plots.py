@@ -188,9 +188,18 @@ class ChartOutput:
         return f"Chart: {alt_text_of(self.fig)}\n{source_of(self.fig)}"
 
 
-def show(fig: Figure, *, source: str, alt: str) -> None:
-    """Finish the chart (source line, alt text) and display it in the notebook."""
+def show(fig: Figure, *, source: str | None = None, alt: str | None = None) -> None:
+    """Display a chart in the notebook, with its source line and alt text.
+
+    Pass ``source`` and ``alt`` for a chart you drew yourself; a chart from
+    :mod:`helpers.charts` is finished already and needs neither.
+    """
     from IPython.display import display
 
-    finish(fig, source=source, alt=alt)
+    if source is None and alt is None:
+        if alt_text_of(fig) is None:
+            raise UsageError("show() needs source=... and alt=... for a chart you drew "
+                             "yourself (charts from helpers.charts carry their own).")
+    else:
+        finish(fig, source=source, alt=alt)  # type: ignore[arg-type]
     display(ChartOutput(fig))

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="afg-course-tests-"))
@@ -31,3 +32,18 @@ def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("AFG_COURSE_DATA", str(folder))
     return folder
+
+
+@pytest.fixture
+def small_timeline() -> pd.DataFrame:
+    """Four events with the timeline's columns, including HTML in a title and description."""
+    return pd.DataFrame({
+        "date": pd.to_datetime(["2001-10-07", "2001-12-05", "2020-02-29", "2021-08-15"]),
+        "precision": ["day", "day", "day", "day"],
+        "title": ["Campaign begins", "Bonn Agreement", "Doha Agreement", "<b>Kabul</b>"],
+        "description": ["a", "b", "c", "<script>alert(1)</script>"],
+        "theme": ["war", "diplomacy", "diplomacy", "war"],
+        "actors": ["united-states;taliban", "un", "united-states;taliban", "taliban"],
+        "notebook": ["01_background", "01_background", "02_doha", "03_withdrawal"],
+        "source_ids": ["A", "B", "DOHA-2020", "SHAH-2022"],
+    })

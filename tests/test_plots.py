@@ -141,3 +141,20 @@ def test_show_displays_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_figure_png_is_a_png() -> None:
     fig, _ = plots.new_figure()
     assert plots.figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_show_a_finished_chart_without_repeating_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fig, _ = plots.new_figure()
+    plots.finish(fig, source="S", alt="A")
+    plots.show(fig)
+    assert repr(shown[0]) == "Chart: A\nSource: S"
+
+
+def test_show_an_unfinished_chart_without_source_says_what_to_do() -> None:
+    fig, _ = plots.new_figure()
+    with pytest.raises(UsageError, match=r"show\(\) needs source=\.\.\. and alt=\.\.\."):
+        plots.show(fig)
+    with pytest.raises(UsageError, match="needs its alt text|alt text of a chart is text"):
+        plots.show(fig, source="S")

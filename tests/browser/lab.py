@@ -1,0 +1,69 @@
+"""What a student does in JupyterLab and Voilà, as functions the browser tests call.
+
+Kept apart from the tests so that every notebook is driven the same way: open it, run it all in a
+fresh kernel, read its outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+RUN_SECONDS = 300
+ERROR_MIME = "application/vnd.jupyter.stderr"
+
+# A code cell counts as run once its prompt shows a number: "[7]:".
+ALL_CELLS_RUN_JS = """(expected) => {
+    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => e.textContent.trim());
+    return prompts.length === expected && prompts.every((t, i) => t === `[${i + 1}]:`);
+}"""
+
+
+def open_in_lab(page: Any, server: Any, notebook: str) -> None:
+    """Open a notebook in JupyterLab and wait until its kernel is ready."""
+    page.goto(server.url(f"/lab/tree/{notebook}"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # A start-up race can ask which kernel to use; the notebook's own (python3) is preselected.
+    dialog = page.locator(".jp-Dialog")
+    try:
+        dialog.wait_for(timeout=3_000)
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+    except Exception:  # noqa: BLE001 - no dialog is the usual case
+        pass
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
+def menu(page: Any, top: str, item: str) -> None:
+    """Choose ``top → item`` from JupyterLab's menu bar."""
+    page.get_by_role("menuitem", name=top, exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(rf"^{re.escape(item)}")).first.click()
+
+
+def run_all_fresh(page: Any, code_cells: int) -> None:
+    """Clear every output, restart the kernel and run all cells; wait until each has run."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    menu(page, "Kernel", "Restart Kernel and Run All Cells")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_function(ALL_CELLS_RUN_JS, arg=code_cells, timeout=RUN_SECONDS * 1000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=RUN_SECONDS * 1000)
+
+
+def error_outputs(page: Any) -> list[str]:
+    """Return the text of every error or stderr output on the page."""
+    selector = (f".jp-OutputArea-output[data-mime-type='{ERROR_MIME}'], "
+                ".jp-OutputArea-output.jp-mod-error, .jp-RenderedText[data-mime-type='"
+                f"{ERROR_MIME}']")
+    return [t.strip() for t in page.locator(selector).all_inner_texts() if t.strip()]
+
+
+def open_in_voila(page: Any, server: Any, notebook: str) -> None:
+    """Open a notebook as a Voilà app and wait until it has finished rendering."""
+    page.goto(server.url(f"/voila/render/{notebook}"), timeout=RUN_SECONDS * 1000)
+    page.wait_for_function(
+        "() => !document.querySelector('#loading') || "
+        "getComputedStyle(document.querySelector('#loading')).display === 'none'",
+        timeout=RUN_SECONDS * 1000,
+    )
+    page.wait_for_selector(".jp-OutputArea-output, .jp-RenderedHTMLCommon", timeout=60_000)

@@ -1,0 +1,46 @@
+"""Every notebook, as a student sees it: run in JupyterLab and rendered as a Voilà app.
+
+The notebooks are discovered from notebooks/, so a new notebook is covered without a new test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbformat
+import pytest
+
+from helpers.paths import notebooks_dir
+
+from . import lab
+
+NOTEBOOKS = sorted(p.name for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_cell_count(name: str) -> int:
+    nb = nbformat.read(notebooks_dir() / name, as_version=4)
+    return sum(1 for cell in nb.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_runs_in_jupyterlab_without_errors(page: Any, lab_server: Any, notebook: str) -> None:
+    lab.open_in_lab(page, lab_server, notebook)
+    lab.run_all_fresh(page, code_cell_count(notebook))
+    assert lab.error_outputs(page) == []
+    assert page.page_errors == []
+    # every chart is an image with alt text
+    images = page.locator(".jp-OutputArea-output img")
+    alts = [images.nth(i).get_attribute("alt") or "" for i in range(images.count())]
+    assert all(len(alt) > 20 for alt in alts), alts
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_renders_in_voila_without_errors(page: Any, voila_server: Any, notebook: str) -> None:
+    lab.open_in_voila(page, voila_server, notebook)
+    body = page.locator("body").inner_text()
+    assert "There was an error when executing cell" not in body
+    assert "Traceback" not in body
+    assert lab.error_outputs(page) == []
+    # code is hidden in Voilà: no input areas
+    assert page.locator(".jp-InputArea-editor").count() == 0
+    assert page.page_errors == []

@@ -1,0 +1,90 @@
+"""Tests of the course's recurring charts (helpers.charts), on small tables made here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import charts
+from helpers.errors import UsageError
+from helpers.plots import alt_text_of, source_of
+
+
+@pytest.fixture
+def deaths() -> pd.DataFrame:
+    return pd.DataFrame({
+        "year": pd.array([2019, 2020, 2021, 2021], dtype="Int64"),
+        "conflict": ["gov vs opposition", "gov vs opposition", "gov vs opposition", "gov vs IS"],
+        "deaths_low": pd.array([10, 20, 30, 1], dtype="Int64"),
+        "deaths_best": pd.array([12, 22, 33, 2], dtype="Int64"),
+        "deaths_high": pd.array([15, 25, 40, 3], dtype="Int64"),
+    })
+
+
+@pytest.mark.parametrize(("precision", "text"), [("day", "29 February 2020"),
+                                                  ("month", "February 2020"), ("year", "2020")])
+def test_format_event_date(precision: str, text: str) -> None:
+    assert charts.format_event_date(pd.Timestamp("2020-02-29"), precision) == text
+    assert charts.format_event_date(pd.NaT, "day") == "date unknown"
+
+
+def test_battle_deaths_chart_alt_text_follows_the_data(deaths: pd.DataFrame) -> None:
+    fig = charts.battle_deaths_chart(deaths, 2019, 2021)
+    assert "deadliest year in this period is 2021, with a best estimate of 35 deaths " \
+           "(range 31 to 43)" in alt_text_of(fig)
+    assert source_of(fig) == "Source: UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]"
+    by_conflict = charts.battle_deaths_chart(deaths, 2019, 2021, by_conflict=True)
+    assert "2 conflicts" in alt_text_of(by_conflict)
+    assert len(by_conflict.axes[0].get_lines()) == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((2022, 2023), "no rows between 2022 and 2023"),
+    ((2021, 2019), "comes after the end year"),
+    (("2019", 2021), "whole numbers"),
+])
+def test_battle_deaths_chart_bad_years(deaths: pd.DataFrame, args: tuple, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        charts.battle_deaths_chart(deaths, *args)
+
+
+def test_charts_refuse_a_wrong_table(small_timeline: pd.DataFrame) -> None:
+    with pytest.raises(UsageError, match="needs the column"):
+        charts.battle_deaths_chart(small_timeline)
+    with pytest.raises(UsageError, match="takes a DataFrame"):
+        charts.timeline_chart([1, 2], 2000, 2021)  # type: ignore[arg-type]
+
+
+def test_refugees_chart_groups_the_rest() -> None:
+    refugees = pd.DataFrame({
+        "year": pd.array([2020, 2020, 2020, 2021, 2021, 2021], dtype="Int64"),
+        "host_country": ["Pakistan", "Iran", "Other countries"] * 2,
+        "refugees": pd.array([100, 50, 5, 120, 60, 6], dtype="Int64"),
+    })
+    fig = charts.refugees_chart(refugees, 2020, 2021, hosts=["Pakistan"])
+    alt = alt_text_of(fig)
+    assert "peaks in 2021" in alt and "shown separately are Pakistan" in alt
+    with pytest.raises(UsageError, match="no host called 'Peru'"):
+        charts.refugees_chart(refugees, 2020, 2021, hosts=["Peru"])
+
+
+def test_select_events_by_theme_and_actor(small_timeline: pd.DataFrame) -> None:
+    assert list(charts.select_events(small_timeline, 2001, 2021, theme="war")["title"]) == [
+        "Campaign begins", "<b>Kabul</b>"]
+    assert len(charts.select_events(small_timeline, 2001, 2021, actor="taliban")) == 3
+    assert len(charts.select_events(small_timeline, 2002, 2019)) == 0
+
+
+def test_timeline_chart_describes_what_it_shows(small_timeline: pd.DataFrame) -> None:
+    alt = alt_text_of(charts.timeline_chart(small_timeline, 2001, 2021))
+    assert alt.startswith("Timeline from 2001 to 2021 for all themes: 4 events (2 war, 2 diplomacy)")
+    empty = alt_text_of(charts.timeline_chart(small_timeline, 2002, 2019))
+    assert empty == "Timeline from 2002 to 2019 for all themes: no events match."
+
+
+def test_events_table_escapes_html(small_timeline: pd.DataFrame) -> None:
+    table = charts.events_table_html(small_timeline)
+    assert "<script>" not in table and "&lt;script&gt;" in table
+    assert "&lt;b&gt;Kabul&lt;/b&gt;" in table
+    assert "<th scope=\"col\">Date</th>" in table
+    assert "… and 2 more" in charts.events_table_html(small_timeline, limit=2)

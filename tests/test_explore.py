@@ -1,0 +1,93 @@
+"""Tests of the interactive explorers (helpers.explore), without a browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from helpers import explore
+from helpers.errors import DataError, UsageError
+from helpers.plots import finish, new_figure
+
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def line(n: int) -> Figure:
+    fig, ax = new_figure(f"n = {n}")
+    ax.plot(range(n))
+    if n > 5:
+        raise DataError("too many points for this chart")
+    return finish(fig, source="Test [X]", alt=f"A line of {n} points.")
+
+
+def make() -> explore.ChartExplorer:
+    import ipywidgets as w
+
+    return explore.chart_explorer(line, {"n": w.IntSlider(value=3, min=1, max=9,
+                                                          description="Points")},
+                                  note="choose how many points.")
+
+
+def test_first_display_is_static_and_deterministic() -> None:
+    a, b = make()._repr_mimebundle_(), make()._repr_mimebundle_()
+    assert WIDGET_MIME in a
+    assert a["text/plain"] == b["text/plain"]
+    assert a["text/plain"].splitlines() == [
+        "Interactive chart: choose how many points.", "Controls: Points = 3",
+        "Chart: A line of 3 points.", "Source: Test [X]"]
+    assert 'alt="A line of 3 points. Source: Test [X]"' in a["text/html"]
+
+
+def test_changing_a_control_redraws() -> None:
+    ex = make()
+    first = ex.image.value
+    ex.controls["n"].value = 4
+    assert ex.image.value != first
+    assert "A line of 4 points." in ex.caption.value
+
+
+def test_a_course_error_is_shown_not_raised() -> None:
+    ex = make()
+    ex.controls["n"].value = 7
+    assert "too many points" in ex.status.value and "✗" in ex.status.value
+    assert "A line of 3 points." in ex.caption.value  # the last good chart stays
+
+
+def test_unfinished_chart_is_refused() -> None:
+    import ipywidgets as w
+
+    with pytest.raises(UsageError, match="must return a finished chart"):
+        explore.chart_explorer(lambda n: new_figure()[0], {"n": w.IntSlider(value=1)})
+
+
+@pytest.mark.parametrize(("draw", "controls", "message"), [
+    (None, {"n": 1}, "needs a function"),
+    (line, {}, "at least one control"),
+])
+def test_bad_arguments(draw: object, controls: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        explore.chart_explorer(draw, controls)  # type: ignore[arg-type]
+
+
+def test_timeline_explorer_filters(small_timeline: pd.DataFrame) -> None:
+    actors = pd.DataFrame({"id": ["taliban", "united-states", "un"],
+                           "name": ["Taliban", "United States", "United Nations"]})
+    ex = explore.timeline_explorer(small_timeline, 2001, 2021, actors=actors)
+    assert [label for label, _ in ex.controls["actor"].options] == [
+        "all actors", "Taliban", "United Nations", "United States"]
+    assert "4 events" in ex.caption.value
+    ex.controls["theme"].value = "diplomacy"
+    assert "2 events" in ex.caption.value and "Bonn Agreement" in ex.extra.value
+    ex.controls["actor"].value = "un"
+    assert "1 events" in ex.caption.value or "1 event" in ex.caption.value
+    ex.controls["years"].value = (2010, 2021)
+    assert "no events match" in ex.caption.value
+
+
+def test_timeline_explorer_for_one_notebook(small_timeline: pd.DataFrame) -> None:
+    ex = explore.timeline_explorer(small_timeline, 2001, 2021, notebook="02_doha")
+    assert "1 events" in ex.caption.value or "1 event" in ex.caption.value
+    with pytest.raises(UsageError, match="no events between 1990 and 1995"):
+        explore.timeline_explorer(small_timeline, 1990, 1995)
