@@ -49,6 +49,36 @@ _EXPORTS: dict[str, str] = {
     "finish": "helpers.plots",
     "show": "helpers.plots",
     "figure_png": "helpers.plots",
+    # charts and interactive explorers
+    "battle_deaths_chart": "helpers.charts",
+    "refugees_chart": "helpers.charts",
+    "timeline_chart": "helpers.charts",
+    "select_events": "helpers.charts",
+    "events_table_html": "helpers.charts",
+    "format_event_date": "helpers.charts",
+    "chart_explorer": "helpers.explore",
+    "timeline_explorer": "helpers.explore",
+    # maps
+    "draw_geojson": "helpers.maps",
+    "bounding_box": "helpers.maps",
+    "zoom_to": "helpers.maps",
+    # exercises
+    "show_exercise": "helpers.exercises.api",
+    "exercise": "helpers.exercises.api",
+    "check": "helpers.exercises.api",
+    "progress": "helpers.exercises.api",
+    "validate_exercises": "helpers.exercises.api",
+    "export_progress": "helpers.exercises.api",
+    "make_exercise": "helpers.exercises.api",
+    "single_choice": "helpers.exercises.api",
+    "select_all": "helpers.exercises.api",
+    "number_question": "helpers.exercises.api",
+    "text_question": "helpers.exercises.api",
+    "ordering_question": "helpers.exercises.api",
+    "matching_question": "helpers.exercises.api",
+    "data_question": "helpers.exercises.api",
+    "reflection_question": "helpers.exercises.api",
+    "get_exercise": "helpers.exercises.bank",
 }
 
 __all__ = sorted(_EXPORTS)

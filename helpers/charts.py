@@ -1,9 +1,9 @@
 """The course's recurring charts, each built from a curated table in one call.
 
 Every function returns a finished figure (see :func:`helpers.plots.finish`): the source line is
-written under it and its alt text is computed from the data it shows, so the description always
-matches the chart. Show one with :func:`helpers.plots.show` or pass it to an explorer; notebooks read like
-``show(timeline_chart(timeline, 1989, 2015))``.
+written under it and its alt text is computed from the data it shows, so the description
+always matches the chart. Show one with :func:`helpers.plots.show` or pass it to an explorer;
+notebooks read like ``show(timeline_chart(timeline, 1989, 2015))``.
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023
     ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.set_xlim(start - 0.5, end + 0.5)
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles + [Line2D([], [], color=GREY, alpha=0.4, lw=8)],
-              labels + ["shaded: UCDP's low–high range"], loc="upper left")
+    ax.legend([*handles, Line2D([], [], color=GREY, alpha=0.4, lw=8)],
+              [*labels, "shaded: UCDP's low–high range"], loc="upper left")
     total = rows.groupby("year")[values].sum()
     peak = int(total["deaths_best"].idxmax())
     low, best, high = (int(total.loc[peak, v]) for v in values)
@@ -117,13 +117,14 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
     ``hosts`` lists host names to show separately (default: the largest four over the period);
     all other countries are summed into "other countries", so the stack's top is the total.
     """
-    _need_columns(refugees, ["year", "host_country", "refugees"], "refugees_chart")
+    _need_columns(refugees, ["year", "host_country", "refugees"],
+                  "refugees_chart")
     start, end = _years(start, end)
     rows = refugees[(refugees["year"] >= start) & (refugees["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
-    by_host = rows.pivot_table(index="year", columns="host_country", values="refugees", aggfunc="sum",
-                               fill_value=0, observed=True).astype(float)
+    by_host = rows.pivot_table(index="year", columns="host_country", values="refugees",
+                               aggfunc="sum", fill_value=0, observed=True).astype(float)
     if hosts is None:
         ranking = by_host.drop(columns=[c for c in by_host if c.lower().startswith("other")],
                                errors="ignore").sum().sort_values(ascending=False)
@@ -135,7 +136,7 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
     shown = by_host[list(hosts)]
     shown = shown.assign(**{"other countries": by_host.drop(columns=list(hosts)).sum(axis=1)})
     fig, ax = new_figure(title or f"Afghan refugees by host country, {start}–{end}")
-    colors = COLOR_CYCLE[: len(shown.columns) - 1] + ["#bbbbbb"]
+    colors = [*COLOR_CYCLE[:len(shown.columns) - 1], "#bbbbbb"]
     ax.stackplot(shown.index, shown.T.to_numpy() / 1e6, labels=list(shown.columns),
                  colors=colors, alpha=0.9)
     ax.set_ylabel("refugees (millions)")

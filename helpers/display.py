@@ -12,7 +12,7 @@ from typing import Any
 
 
 def widget_bundle(widget: Any, *, text: str, html: str) -> dict[str, Any]:
-    """Return the display bundle of ``widget`` with static ``text/plain`` and ``text/html`` forms."""
+    """Return the display bundle of ``widget`` with static text/plain and text/html forms."""
     bundle = dict(widget._repr_mimebundle_())
     bundle["text/plain"] = text
     bundle["text/html"] = html

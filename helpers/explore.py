@@ -69,7 +69,8 @@ class ChartExplorer:
         self.figure, self.extra_html = fig, extra
         self.status.value = ""
         self.image.value = figure_png(fig)
-        self.caption.value = (f"<p class='course-chart-caption' role='note'><strong>Chart:</strong> "
+        self.caption.value = (f"<p class='course-chart-caption' role='note'>"
+                              f"<strong>Chart:</strong> "
                               f"{html.escape(alt_text_of(fig) or '')} "
                               f"<em>{html.escape(source_of(fig) or '')}</em></p>")
         self.extra.value = extra

@@ -10,7 +10,6 @@ from helpers import explore
 from helpers.errors import DataError, UsageError
 from helpers.plots import finish, new_figure
 
-
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 

@@ -156,5 +156,5 @@ def test_show_an_unfinished_chart_without_source_says_what_to_do() -> None:
     fig, _ = plots.new_figure()
     with pytest.raises(UsageError, match=r"show\(\) needs source=\.\.\. and alt=\.\.\."):
         plots.show(fig)
-    with pytest.raises(UsageError, match="needs its alt text|alt text of a chart is text"):
+    with pytest.raises(UsageError, match=r"needs its alt text|alt text of a chart is text"):
         plots.show(fig, source="S")

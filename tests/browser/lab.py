@@ -29,7 +29,7 @@ def open_in_lab(page: Any, server: Any, notebook: str) -> None:
     try:
         dialog.wait_for(timeout=3_000)
         page.locator(".jp-Dialog .jp-mod-accept").click()
-    except Exception:  # noqa: BLE001 - no dialog is the usual case
+    except Exception:
         pass
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 

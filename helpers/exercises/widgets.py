@@ -1,0 +1,372 @@
+"""The thin ipywidgets layer: one live widget per exercise, and the progress widget.
+
+An :class:`ExerciseWidget` lays out the question (an HTML widget), the controls of its kind, the
+buttons "Check", "Hint" and "Show answer" and a feedback area, and hands every click to
+:mod:`helpers.exercises.session`, which grades and saves. Every control is a standard ipywidgets
+control (radio buttons, check boxes, text boxes, drop-downs, buttons), so it is labelled and can be
+used from the keyboard; ordering and matching use one drop-down per item rather than dragging.
+Feedback is an HTML widget whose text is escaped and starts with a symbol and a word, never colour
+alone. The first display holds no Output widget and nothing that depends on the student's
+history, so stored notebook outputs are the same on every run.
+
+An :class:`ExerciseView` is what a notebook displays: its output carries the live widget and, for
+places without widgets (GitHub, nbviewer, PDF), the question as plain text and static HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from helpers.display import widget_bundle
+from helpers.errors import CourseError
+from helpers.exercises import render, session
+from helpers.exercises.grading import RANK, Result
+from helpers.exercises.schema import Exercise
+
+WIDE = {"description_width": "initial"}
+
+
+def _label_row(text: str) -> w.HTML:
+    return w.HTML(value=f"<p>{render.inline_html(text)}</p>")
+
+
+class ExerciseWidget:
+    """The live widget of one exercise: question, controls, buttons and feedback."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        ex = exercise
+        self.question = w.HTML(value=render.question_html(ex))
+        self.question.add_class("course-question")
+        self.controls: list[w.Widget] = []
+        self.inputs: dict[str, w.ValueWidget] = {}
+        self._build_controls()
+        self.check_button = w.Button(
+            description="Save my answer" if ex.kind == "reflection" else "Check",
+            tooltip="Save your answer" if ex.kind == "reflection" else "Check your answer",
+            icon="check",
+        )
+        self.check_button.on_click(self.on_check)
+        self.hint_button = w.Button(description=self._hint_label(), tooltip="Show one hint")
+        self.hint_button.on_click(self.on_hint)
+        self.reveal_button = w.Button(description="Show answer",
+                                      tooltip="Show the answer and its explanation")
+        self.reveal_button.on_click(self.on_reveal)
+        self.hints = w.HTML(value="")
+        self.hints.add_class("course-hints")
+        self.feedback = w.HTML(value="")
+        self.feedback.add_class("course-feedback")
+        self.answer = w.HTML(value="")
+        self.answer.add_class("course-answer")
+        self.answer.add_class("course-feedback")
+        buttons: list[w.Widget] = []
+        if ex.kind != "data":
+            buttons.append(self.check_button)
+        if ex.hints:
+            buttons.append(self.hint_button)
+        if ex.kind != "reflection":
+            buttons.append(self.reveal_button)
+        self.buttons = w.HBox(buttons)
+        self.box = w.VBox([self.question, *self.controls, self.buttons, self.hints,
+                           self.feedback, self.answer])
+        self.box.add_class("course-exercise")
+        self.box.add_class(f"course-ex-{ex.kind}")
+        self.box.add_class(f"course-exid-{ex.id}")
+        self.refresh()
+        session.subscribe(ex.id, self)
+
+    # -- controls of each kind --------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        ex = self.exercise
+        kind = ex.kind
+        if kind == "single_choice":
+            radio = w.RadioButtons(options=[o.text for o in ex.options], value=None,
+                                   description="Your answer:", style=WIDE,
+                                   layout=w.Layout(width="auto"))
+            self.inputs["answer"] = radio
+            self.controls.append(radio)
+        elif kind == "select_all":
+            self.controls.append(_label_row("Tick every option that applies:"))
+            for i, option in enumerate(ex.options):
+                box = w.Checkbox(value=False, description=option.text, indent=False,
+                                 layout=w.Layout(width="auto"))
+                self.inputs[f"option{i}"] = box
+                self.controls.append(box)
+        elif kind in ("number", "text"):
+            placeholder = ("a number, such as 1,000 or 12%" if kind == "number"
+                           else "a word or a short phrase")
+            box = w.Text(value="", placeholder=placeholder, description="Your answer:",
+                         style=WIDE, continuous_update=False)
+            self.inputs["answer"] = box
+            row: list[w.Widget] = [box]
+            if kind == "number" and ex.unit:
+                row.append(w.Label(value=ex.unit))
+            self.controls.append(w.HBox(row))
+        elif kind == "ordering":
+            n = len(ex.items)
+            self.controls.append(_label_row(
+                f"Give each item its place, from 1 (earliest) to {n} (latest):"))
+            choices: list[tuple[str, int | None]] = [("choose", None)]
+            choices += [(str(i), i) for i in range(1, n + 1)]
+            for i, item in enumerate(render.shown_order(ex)):
+                drop = w.Dropdown(options=choices, value=None, description=item, style=WIDE,
+                                  layout=w.Layout(width="auto"))
+                self.inputs[f"item{i}"] = drop
+                self.controls.append(drop)
+        elif kind == "matching":
+            self.controls.append(_label_row(
+                f"For each {ex.left_label.lower()}, choose its {ex.right_label.lower()}:"))
+            options: list[tuple[str, str | None]] = [("choose", None)]
+            options += [(r, r) for r in render.match_choices(ex)]
+            for i, (left, _) in enumerate(ex.pairs):
+                drop = w.Dropdown(options=options, value=None, description=left, style=WIDE,
+                                  layout=w.Layout(width="auto"))
+                self.inputs[f"pair{i}"] = drop
+                self.controls.append(drop)
+        elif kind == "data":
+            hint = f"<p>Start from: <code>{html.escape(ex.code_hint)}</code></p>" \
+                if ex.code_hint else ""
+            self.controls.append(w.HTML(value=(
+                f"{hint}<p>Compute the value in a code cell, then check it with "
+                f"<code>check(&quot;{html.escape(ex.id)}&quot;, your_value)</code>.</p>")))
+        else:  # reflection
+            area = w.Textarea(value="", placeholder="Write a few sentences.",
+                              description="Your answer:", style=WIDE, rows=6,
+                              layout=w.Layout(width="95%"))
+            self.inputs["answer"] = area
+            self.controls.append(area)
+
+    def read_answer(self) -> Any:
+        """Return the answer as the controls hold it, in the form the grading functions take."""
+        ex = self.exercise
+        if ex.kind == "select_all":
+            return [o.text for i, o in enumerate(ex.options) if self.inputs[f"option{i}"].value]
+        if ex.kind == "ordering":
+            return {item: self.inputs[f"item{i}"].value
+                    for i, item in enumerate(render.shown_order(ex))}
+        if ex.kind == "matching":
+            return {left: self.inputs[f"pair{i}"].value for i, (left, _) in enumerate(ex.pairs)}
+        if ex.kind == "data":
+            return None
+        return self.inputs["answer"].value
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    def _hint_label(self) -> str:
+        shown = session.attempts(self.exercise.id).hints
+        total = len(self.exercise.hints)
+        return f"Hint {min(shown + 1, total)} of {total}" if shown < total else "No more hints"
+
+    def refresh(self) -> None:
+        """Update the buttons from this session's counters (called after every submit)."""
+        self.reveal_button.layout.display = None if session.can_reveal(self.exercise) else "none"
+        self.hint_button.description = self._hint_label()
+        self.hint_button.disabled = session.attempts(self.exercise.id).hints >= len(
+            self.exercise.hints)
+
+    def _show_error(self, exc: CourseError) -> None:
+        self.feedback.value = (f'<div class="course-feedback-body course-status-invalid" '
+                               f'role="status"><p><strong>⚠ Problem:</strong> '
+                               f"{html.escape(str(exc))}</p></div>")
+
+    def on_check(self, _button: Any = None) -> Result | None:
+        """Grade what the controls hold and show the feedback; return the result."""
+        try:
+            result = session.submit(self.exercise, self.read_answer())
+        except CourseError as exc:  # e.g. the data behind a data question is missing
+            self._show_error(exc)
+            return None
+        self.feedback.value = render.result_html(result)
+        return result
+
+    def on_hint(self, _button: Any = None) -> str | None:
+        """Show the next hint under the earlier ones; return its text."""
+        hint = session.next_hint(self.exercise)
+        if hint is not None:
+            number, text = hint
+            self.hints.value += (f'<p class="course-hint"><strong>Hint {number}:</strong> '
+                                 f"{render.inline_html(text)}</p>")
+        self.refresh()
+        return None if hint is None else hint[1]
+
+    def on_reveal(self, _button: Any = None) -> Result | None:
+        """Show the answer with its explanation and sources."""
+        try:
+            result = session.reveal_answer(self.exercise)
+        except CourseError as exc:
+            self._show_error(exc)
+            return None
+        self.answer.value = render.result_html(result)
+        return result
+
+
+class ExerciseView:
+    """A displayable exercise: the live widget plus a text and HTML rendering of the question."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self._widget: ExerciseWidget | None = None
+
+    @property
+    def widget(self) -> ExerciseWidget:
+        """The live widget, built the first time it is needed."""
+        if self._widget is None:
+            self._widget = ExerciseWidget(self.exercise)
+        return self._widget
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return widget_bundle(self.widget.box, text=render.exercise_text(self.exercise),
+                             html=render.exercise_html(self.exercise))
+
+    def __repr__(self) -> str:
+        return render.exercise_text(self.exercise)
+
+
+class Feedback:
+    """What ``check()`` returns: the result, shown as text and as escaped HTML."""
+
+    def __init__(self, exercise_id: str, result: Result) -> None:
+        self.exercise_id = exercise_id
+        self.result = result
+
+    @property
+    def status(self) -> str:
+        """'correct', 'partial', 'incorrect', 'invalid' or 'recorded'."""
+        return self.result.status
+
+    @property
+    def correct(self) -> bool:
+        """True when the answer is right."""
+        return self.result.correct
+
+    def _repr_html_(self) -> str:
+        return f'<div class="course-feedback">{render.result_html(self.result)}</div>'
+
+    def __repr__(self) -> str:
+        return self.result.text()
+
+
+# --------------------------------------------------------------------------------------------
+# Progress
+
+
+def progress_rows(entries: dict[str, dict[str, Any]],
+                  planned: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Return one summary row per notebook and one for the whole course.
+
+    ``planned`` lists each notebook's exercise ids (from the exercise files); answers to
+    exercises not in it (inline ones) are counted under the notebook they were saved with.
+    """
+    notebooks: dict[str, set[str]] = {nb: set(ids) for nb, ids in planned.items()}
+    for ex_id, entry in entries.items():
+        nb = str(entry.get("notebook") or "inline")
+        notebooks.setdefault(nb, set()).add(ex_id)
+    rows = []
+    total = {"notebook": "Whole course", "exercises": 0, "tried": 0, "right": 0, "partly": 0,
+             "saved": 0, "revealed": 0}
+    for nb in sorted(notebooks):
+        row = {"notebook": nb, "exercises": len(notebooks[nb]), "tried": 0, "right": 0,
+               "partly": 0, "saved": 0, "revealed": 0}
+        for ex_id in notebooks[nb]:
+            entry = entries.get(ex_id)
+            if not entry:
+                continue
+            best = entry.get("best_status")
+            if best in RANK and best != "revealed":
+                row["tried"] += 1
+            row["right"] += best == "correct"
+            row["partly"] += best == "partial"
+            row["saved"] += best == "recorded"
+            row["revealed"] += bool(entry.get("revealed"))
+        rows.append(row)
+        for key in total:
+            if key != "notebook":
+                total[key] += row[key]
+    rows.append(total)
+    return rows
+
+
+PROGRESS_TEXT = ("Course progress: run this cell in JupyterLab or Voilà to see which exercises "
+                 "you have done and to export your answers.")
+
+
+class ProgressWidget:
+    """Per-notebook and whole-course progress, with a button to export the answers."""
+
+    def __init__(self) -> None:
+        self.table = w.HTML(value="")
+        self.refresh_button = w.Button(description="Refresh", tooltip="Read the progress again")
+        self.refresh_button.on_click(self.refresh)
+        self.student = w.Text(value="", description="Your name (optional):", style=WIDE)
+        self.path = w.Text(value="course-answers.csv", description="Save as:", style=WIDE)
+        self.format = w.Dropdown(options=[("CSV", "csv"), ("JSON", "json")], value="csv",
+                                 description="Format:", style=WIDE)
+        self.format.observe(self._on_format, names="value")
+        self.export_button = w.Button(description="Export my answers",
+                                      tooltip="Write all your answers to one file")
+        self.export_button.on_click(self.on_export)
+        self.message = w.HTML(value="")
+        self.message.add_class("course-feedback")
+        self.box = w.VBox([
+            w.HTML(value="<p><strong>Your progress</strong></p>"), self.table,
+            self.refresh_button, self.student, w.HBox([self.path, self.format]),
+            self.export_button, self.message,
+        ])
+        self.box.add_class("course-progress")
+        self.refresh()
+
+    def refresh(self, _button: Any = None) -> None:
+        """Read the progress file again and redraw the table."""
+        from helpers.exercises.bank import exercises_by_notebook
+
+        try:
+            planned = exercises_by_notebook()
+        except CourseError:
+            planned = {}
+        rows = progress_rows(session.store().entries(), planned)
+        head = ("<tr><th scope='col'>Notebook</th><th scope='col'>Exercises</th>"
+                "<th scope='col'>Tried</th><th scope='col'>✓ Right</th>"
+                "<th scope='col'>◐ Partly right</th><th scope='col'>✎ Reflections saved</th>"
+                "<th scope='col'>ⓘ Answer shown</th></tr>")
+        body = "".join(
+            "<tr>" + f"<th scope='row'>{html.escape(str(r['notebook']))}</th>" +
+            "".join(f"<td>{r[k]}</td>" for k in ("exercises", "tried", "right", "partly",
+                                                 "saved", "revealed")) + "</tr>"
+            for r in rows)
+        where = html.escape(str(session.store().path))
+        self.table.value = (f"<table class='course-progress-table'>{head}{body}</table>"
+                            f"<p>Saved on this computer in <code>{where}</code>.</p>")
+
+    def _on_format(self, change: dict[str, Any]) -> None:
+        path = Path(self.path.value.strip() or "course-answers.csv")
+        if path.suffix.lower() in (".csv", ".json"):
+            self.path.value = str(path.with_suffix("." + change["new"]))
+
+    def on_export(self, _button: Any = None) -> Path | None:
+        """Export the answers to the chosen file and say where it is."""
+        from helpers.exercises.progress import export_progress
+
+        try:
+            target = export_progress(self.path.value or None, fmt=self.format.value,
+                                     student=self.student.value, store=session.store())
+        except CourseError as exc:
+            self.message.value = (f"<p role='status'><strong>⚠ Not exported:</strong> "
+                                  f"{html.escape(str(exc))}</p>")
+            return None
+        count = len(session.store().entries())
+        self.message.value = (f"<p role='status'><strong>✓ Exported</strong> {count} answer"
+                              f"{'s' if count != 1 else ''} to <code>{html.escape(str(target))}"
+                              "</code>. Send this file to your instructor.</p>")
+        return target
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return widget_bundle(self.box, text=PROGRESS_TEXT,
+                             html=f"<p><em>{html.escape(PROGRESS_TEXT)}</em></p>")
+
+    def __repr__(self) -> str:
+        return PROGRESS_TEXT
