@@ -58,6 +58,15 @@ _EXPORTS: dict[str, str] = {
     "format_event_date": "helpers.charts",
     "chart_explorer": "helpers.explore",
     "timeline_explorer": "helpers.explore",
+    # notebook 01: Afghan–US milestones
+    "milestones_chart": "helpers.background",
+    "milestones_table_html": "helpers.background",
+    "milestones_explorer": "helpers.background",
+    # notebook 02: the Doha commitments
+    "commitments_chart": "helpers.doha",
+    "commitments_table_html": "helpers.doha",
+    "commitments_explorer": "helpers.doha",
+    "select_commitments": "helpers.doha",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",

@@ -9,15 +9,20 @@ notebooks read like ``show(timeline_chart(timeline, 1989, 2015))``.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 
 from helpers.errors import UsageError
-from helpers.plots import COLOR_CYCLE, GREY, PALETTE, finish, new_figure
+from helpers.plots import COLOR_CYCLE, GREY, MAX_ALT_CHARS, PALETTE, finish, new_figure
 
+DEATH_COLUMNS = ("deaths_low", "deaths_best", "deaths_high")
+CONFLICT_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 THEMES = ("war", "diplomacy", "withdrawal", "recognition", "terrorism", "humanitarian")
 #: Each theme has a colour and a marker shape, so the chart never relies on colour alone.
 THEME_STYLE: dict[str, tuple[str, str]] = {
@@ -28,7 +33,7 @@ THEME_STYLE: dict[str, tuple[str, str]] = {
     "terrorism": (PALETTE["black"], "X"),
     "humanitarian": (PALETTE["purple"], "P"),
 }
-MAX_LABELLED_EVENTS = 14
+MAX_LABELLED_EVENTS = 40
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -71,18 +76,21 @@ def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023
                         by_conflict: bool = False, title: str | None = None) -> Figure:
     """Return a line chart of battle-related deaths per year with the low–high range shaded.
 
-    ``by_conflict=True`` draws one line per UCDP conflict instead of their sum.
+    ``by_conflict=True`` draws one line per UCDP conflict instead of their sum, each with its own
+    colour and marker shape; a conflict recorded in a single year (such as the 2001 war between
+    the US-led coalition and the Taliban government) gets a range bar, so it is not lost.
     """
     _need_columns(deaths, ["year", "conflict", "deaths_low", "deaths_best", "deaths_high"],
                   "battle_deaths_chart")
     start, end = _years(start, end)
+    if by_conflict:
+        return _deaths_by_conflict(deaths, start, end, title)
     rows = deaths[(deaths["year"] >= start) & (deaths["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
     values = ["deaths_low", "deaths_best", "deaths_high"]
     fig, ax = new_figure(title or f"Battle-related deaths in Afghanistan, {start}–{end}")
-    groups = (list(rows.groupby("conflict", observed=True)) if by_conflict
-              else [("all conflicts", rows)])
+    groups = [("all conflicts", rows)]
     for (label, part), color in zip(groups, COLOR_CYCLE, strict=False):
         per_year = part.groupby("year")[values].sum().reindex(range(start, end + 1))
         years = list(per_year.index)
@@ -99,11 +107,105 @@ def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023
     total = rows.groupby("year")[values].sum()
     peak = int(total["deaths_best"].idxmax())
     low, best, high = (int(total.loc[peak, v]) for v in values)
-    kind = f"{len(groups)} conflicts" if by_conflict else "all conflicts together"
     alt = (f"Line chart of battle-related deaths in Afghanistan per year, {start} to {end}, "
-           f"{kind}, with the low-to-high range shaded. The deadliest year in this period is "
-           f"{peak}, with a best estimate of {best:,} deaths (range {low:,} to {high:,}).")
+           f"all conflicts together, with the low-to-high range shaded. The deadliest year "
+           f"in this period is {peak}, with a best estimate of {best:,} deaths "
+           f"(range {low:,} to {high:,}).")
     return finish(fig, source="UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]", alt=alt)
+
+
+def _fmt(n: float) -> str:
+    return f"{n:,.0f}"
+
+
+def _span_text(years: list[int]) -> str:
+    first, last = min(years), max(years)
+    if first == last:
+        return f"{first} only"
+    if len(years) == last - first + 1:
+        return f"{first}–{last}"
+    return f"{len(years)} years between {first} and {last}"
+
+
+def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
+                        title: str | None) -> Figure:
+    """Return a chart of battle-related deaths per year, one line per UCDP conflict.
+
+    Each conflict has its own colour and marker shape, its best estimate as a line and its
+    low–high range shaded; a year with no neighbouring year of the same conflict gets a range
+    bar instead of a band, so a one-year conflict is drawn, not lost. The alt text gives each
+    conflict's years and deadliest year with its range, and the same for all conflicts together.
+    """
+    _need_columns(deaths, ["year", "conflict", *DEATH_COLUMNS], "battle_deaths_chart")
+    start, end = _years(start, end)
+    rows = deaths[(deaths["year"] >= start) & (deaths["year"] <= end)]
+    if rows.empty:
+        raise UsageError(f"the table has no rows between {start} and {end}.")
+    values = list(DEATH_COLUMNS)
+    per_conflict = {name: part.groupby("year")[values].sum().astype(float)
+                    for name, part in rows.groupby("conflict", observed=True, sort=False)}
+    order = sorted(per_conflict, key=lambda n: (per_conflict[n].index.min(),
+                                                -per_conflict[n]["deaths_best"].sum(), str(n)))
+    fig, ax = new_figure(title or f"Battle-related deaths in Afghanistan by conflict, "
+                                  f"{start}–{end}")
+    styles = zip(itertools.cycle(COLOR_CYCLE), itertools.cycle(CONFLICT_MARKERS))
+    for name, (color, marker) in zip(order, styles, strict=False):
+        table = per_conflict[name].reindex(range(start, end + 1))
+        present = table["deaths_best"].notna()
+        years = list(table.index)
+        ax.fill_between(years, table["deaths_low"], table["deaths_high"], color=color,
+                        alpha=0.22, lw=0)
+        ax.plot(years, table["deaths_best"], color=color, marker=marker, markersize=4.5,
+                label=f"{name} (best estimate)")
+        alone = present & ~present.shift(1, fill_value=False) & ~present.shift(-1,
+                                                                              fill_value=False)
+        if alone.any():
+            single = table[alone]
+            ax.errorbar(list(single.index), single["deaths_best"],
+                        yerr=[single["deaths_best"] - single["deaths_low"],
+                              single["deaths_high"] - single["deaths_best"]],
+                        fmt="none", ecolor=color, elinewidth=2, capsize=5, zorder=4)
+            ax.plot(list(single.index), single["deaths_best"], linestyle="none", marker=marker,
+                    markersize=9, color=color, markeredgecolor="white", zorder=5,
+                    label="_single years")
+    ax.set_ylabel("deaths per year")
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.set_xlim(start - 0.5, end + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=10,
+              title="shaded band or bar: UCDP's low–high range", title_fontsize=10)
+
+    parts = []
+    for name in order:
+        table = per_conflict[name]
+        years = [int(y) for y in table.index]
+        if len(years) == 1:
+            low, best, high = (table.iloc[0][v] for v in values)
+            parts.append(f"{name} ({_span_text(years)}): best estimate {_fmt(best)} "
+                         f"(range {_fmt(low)} to {_fmt(high)}).")
+        else:
+            peak = int(table["deaths_best"].idxmax())
+            low, best, high = (table.loc[peak, v] for v in values)
+            parts.append(f"{name} ({_span_text(years)}): deadliest year {peak}, best estimate "
+                         f"{_fmt(best)} (range {_fmt(low)} to {_fmt(high)}).")
+    total = rows.groupby("year")[values].sum().astype(float)
+    peak = int(total["deaths_best"].idxmax())
+    low, best, high = (total.loc[peak, v] for v in values)
+    head = (f"Line chart of battle-related deaths in Afghanistan per year, {start} to {end}, "
+            f"for {len(order)} conflicts, each with its own marker and UCDP's low-to-high "
+            f"range. ")
+    tail = (f" All conflicts together: deadliest year {peak}, best estimate {_fmt(best)} "
+            f"(range {_fmt(low)} to {_fmt(high)}).")
+    kept: list[str] = []
+    for part in parts:
+        room = MAX_ALT_CHARS - len(head) - len(tail) - 40
+        if len(" ".join([*kept, part])) > room:
+            kept.append(f"… and {len(parts) - len(kept)} more conflicts.")
+            break
+        kept.append(part)
+    alt = head + " ".join(kept) + tail
+    return finish(fig, source="UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]",
+                  alt=alt)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,6 +272,41 @@ def select_events(timeline: pd.DataFrame, start: int, end: int, *, theme: str | 
     return rows.sort_values("date", kind="stable")
 
 
+LABEL_OFFSETS = (9, -14, 21, -26)
+LABEL_CHARS = 34
+
+
+def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str]) -> int:
+    """Name events on the chart where a label fits without overlapping another; return how many.
+
+    Each label tries a few places above and below its marker and is left out if none is free;
+    the table under an explorer lists every event, so nothing is lost.
+    """
+    canvas = FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    renderer = canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
+    placed: list[Bbox] = []
+    for _, event in events.iterrows():
+        lane = lanes.index(event["theme"]) if event["theme"] in lanes else 0
+        title = str(event["title"])
+        if len(title) > LABEL_CHARS:
+            title = title[: LABEL_CHARS - 1].rstrip() + "…"
+        for offset in LABEL_OFFSETS:
+            label = ax.annotate(title, (event["date"], lane), xytext=(0, offset),  # type: ignore[attr-defined]
+                                textcoords="offset points", fontsize=8.5, ha="center",
+                                color="#222222", annotation_clip=False)
+            label.set_in_layout(False)
+            box = label.get_window_extent(renderer)
+            fits = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                    and box.y1 <= frame.y1 and not any(box.overlaps(b) for b in placed))
+            if fits:
+                placed.append(box)
+                break
+            label.remove()
+    return len(placed)
+
+
 def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
                    actor: str | None = None, title: str | None = None) -> Figure:
     """Return a timeline: one lane per theme, a marker per event, short labels when few."""
@@ -181,16 +318,12 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
         part = events[events["theme"] == name]
         ax.scatter(part["date"], [lane] * len(part), color=color, marker=marker, s=60,
                    zorder=3, label=name, edgecolor="white", linewidth=0.6)
-    if 0 < len(events) <= MAX_LABELLED_EVENTS:
-        for i, (_, event) in enumerate(events.iterrows()):
-            lane = lanes.index(event["theme"]) if event["theme"] in lanes else 0
-            ax.annotate(str(event["title"]), (event["date"], lane),
-                        xytext=(0, 9 if i % 2 == 0 else -13), textcoords="offset points",
-                        fontsize=8.5, ha="center", color="#222222")
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     ax.set_xlim(pd.Timestamp(f"{start}-01-01") - pd.Timedelta(days=60),
                 pd.Timestamp(f"{end}-12-31") + pd.Timedelta(days=60))
+    if 0 < len(events) <= MAX_LABELLED_EVENTS:
+        _label_events(fig, ax, events, lanes)
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
     filters = [f"theme '{theme}'" if theme else "", f"actor '{actor}'" if actor else ""]

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import charts
 from helpers.errors import UsageError
-from helpers.plots import alt_text_of, source_of
+from helpers.plots import alt_text_of, figure_png, source_of
 
 
 @pytest.fixture
@@ -34,8 +34,9 @@ def test_battle_deaths_chart_alt_text_follows_the_data(deaths: pd.DataFrame) -> 
            "(range 31 to 43)" in alt_text_of(fig)
     assert source_of(fig) == "Source: UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]"
     by_conflict = charts.battle_deaths_chart(deaths, 2019, 2021, by_conflict=True)
-    assert "2 conflicts" in alt_text_of(by_conflict)
-    assert len(by_conflict.axes[0].get_lines()) == 2
+    assert "for 2 conflicts" in alt_text_of(by_conflict)
+    assert len([ln for ln in by_conflict.axes[0].get_lines()
+                if not ln.get_label().startswith("_")]) == 2
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -88,3 +89,86 @@ def test_events_table_escapes_html(small_timeline: pd.DataFrame) -> None:
     assert "&lt;b&gt;Kabul&lt;/b&gt;" in table
     assert "<th scope=\"col\">Date</th>" in table
     assert "… and 2 more" in charts.events_table_html(small_timeline, limit=2)
+
+
+@pytest.fixture
+def conflict_deaths() -> pd.DataFrame:
+    """Two conflicts over three years and a third that lasted a single year (2001)."""
+    return pd.DataFrame({
+        "year": pd.array([2000, 2001, 2002, 2001, 2001, 2002], dtype="Int64"),
+        "conflict": ["gov vs opposition", "gov vs opposition", "gov vs opposition",
+                     "one-year war", "gov vs <b>IS</b>", "gov vs <b>IS</b>"],
+        "deaths_low": pd.array([10, 20, 30, 5, 1, 2], dtype="Int64"),
+        "deaths_best": pd.array([12, 22, 33, 7, 2, 3], dtype="Int64"),
+        "deaths_high": pd.array([15, 25, 40, 9, 3, 4], dtype="Int64"),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# battle_deaths_chart(by_conflict=True)
+
+
+def test_deaths_chart_describes_each_conflict(conflict_deaths: pd.DataFrame) -> None:
+    fig = charts.battle_deaths_chart(conflict_deaths, 2000, 2002, by_conflict=True)
+    alt = alt_text_of(fig)
+    assert "gov vs opposition (2000–2002): deadliest year 2002, best estimate 33 " \
+           "(range 30 to 40)" in alt
+    assert "one-year war (2001 only): best estimate 7 (range 5 to 9)" in alt
+    assert "All conflicts together: deadliest year 2002, best estimate 36 (range 32 to 44)" in alt
+    assert source_of(fig) == "Source: UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]"
+
+
+def test_deaths_chart_draws_a_one_year_conflict_visibly(conflict_deaths: pd.DataFrame) -> None:
+    fig = charts.battle_deaths_chart(conflict_deaths, 2000, 2002, by_conflict=True)
+    ax = fig.axes[0]
+    one_year = [line for line in ax.get_lines() if line.get_label().startswith("one-year war")]
+    assert len(one_year) == 1
+    assert one_year[0].get_marker() not in (None, "", "None")
+    # the single year carries a range bar, since a shaded band of one year has no width
+    assert len(ax.containers) >= 1
+    markers = {line.get_marker() for line in ax.get_lines() if not line.get_label().startswith("_")}
+    assert len(markers) == 3, "each conflict has its own marker shape, not only a colour"
+
+
+def test_deaths_chart_keeps_html_in_names_as_text(conflict_deaths: pd.DataFrame) -> None:
+    fig = charts.battle_deaths_chart(conflict_deaths, 2000, 2002, by_conflict=True)
+    assert "gov vs <b>IS</b> (2001–2002)" in alt_text_of(fig)
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_deaths_chart_accepts_a_custom_title(conflict_deaths: pd.DataFrame) -> None:
+    fig = charts.battle_deaths_chart(conflict_deaths, 2000, 2002, title="My title", by_conflict=True)
+    assert fig.axes[0].get_title(loc="left") == "My title"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((2010, 2012), "no rows between 2010 and 2012"),
+    ((2002, 2000), "comes after the end year"),
+    (("2000", 2002), "whole numbers"),
+    ((True, 2002), "whole numbers"),
+])
+def test_deaths_chart_bad_years(conflict_deaths: pd.DataFrame, args: tuple, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        charts.battle_deaths_chart(conflict_deaths, *args, by_conflict=True)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ([1, 2, 3], "takes a DataFrame"),
+    ("deaths.csv", "takes a DataFrame"),
+    (pd.DataFrame({"year": [2001]}), "needs the column"),
+    (pd.DataFrame(columns=["year", "conflict", "deaths_low", "deaths_best", "deaths_high"]),
+     "no rows between"),
+])
+def test_deaths_chart_refuses_a_wrong_table(table: object, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        charts.battle_deaths_chart(table, 2000, 2002, by_conflict=True)  # type: ignore[arg-type]
+
+
+def test_deaths_chart_with_many_conflicts_still_draws() -> None:
+    rows = [{"year": 2000 + i % 20, "conflict": f"conflict {i // 20}", "deaths_low": i,
+             "deaths_best": i + 1, "deaths_high": i + 2} for i in range(20 * 12)]
+    fig = charts.battle_deaths_chart(pd.DataFrame(rows), 2000, 2019, by_conflict=True)
+    assert "12 conflicts" in alt_text_of(fig)
+    assert len(alt_text_of(fig)) <= 1500
+
+
