@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,25 +46,30 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS) -> floa
 
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="afg-course-execute-") as scratch:
-        previous = os.environ.get("AFG_COURSE_PROGRESS")
-        os.environ["AFG_COURSE_PROGRESS"] = str(Path(scratch) / "progress.json")
-        try:
-            client = NotebookClient(
-                nb,
-                timeout=timeout,
-                kernel_name="python3",
-                resources={"metadata": {"path": str(path.parent)}},
-                record_timing=False,
-            )
-            client.execute()
-        except CellExecutionError as exc:
-            raise CourseError(f"{path.name} failed:\n{exc}") from None
-        finally:
-            if previous is None:
-                os.environ.pop("AFG_COURSE_PROGRESS", None)
-            else:
-                os.environ["AFG_COURSE_PROGRESS"] = previous
+    # A fixed, emptied folder: the progress panel shows its path, and stored outputs (and the
+    # widget state saved with them) must not change from run to run.
+    scratch = Path(tempfile.gettempdir()) / "afg-course-execute"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    previous = os.environ.get("AFG_COURSE_PROGRESS")
+    os.environ["AFG_COURSE_PROGRESS"] = str(scratch / "progress.json")
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            record_timing=False,
+        )
+        client.execute()
+    except CellExecutionError as exc:
+        raise CourseError(f"{path.name} failed:\n{exc}") from None
+    finally:
+        if previous is None:
+            os.environ.pop("AFG_COURSE_PROGRESS", None)
+        else:
+            os.environ["AFG_COURSE_PROGRESS"] = previous
+        shutil.rmtree(scratch, ignore_errors=True)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - started

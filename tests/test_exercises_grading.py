@@ -452,7 +452,7 @@ def test_reveal_gives_answer_explanation_and_sources(ex) -> None:
     result = reveal(ex, _target(ex))
     assert result.status == "revealed" and result.sources
     text = result.text()
-    assert text.startswith("ⓘ Answer:")
+    assert text.startswith("↪ Answer:")
     expected = {"single_choice": "Doha", "select_all": "SHAH-2022", "number": "1,000",
                 "text": "Doha", "ordering": "1. first", "matching": "A → one",
                 "data": "35,593", "reflection": "Because sources differ."}[ex.kind]

@@ -146,7 +146,7 @@ def test_number_reveal_appears_after_two_tries() -> None:
     widget.check_button.click()
     assert "too high" in widget.feedback.value and visible(widget.reveal_button)
     widget.reveal_button.click()
-    assert "ⓘ Answer" in widget.answer.value and "6 notebooks" in widget.answer.value
+    assert "↪ Answer" in widget.answer.value and "6 notebooks" in widget.answer.value
     box.value = " 6 "
     widget.check_button.click()
     assert "✓ Right" in widget.feedback.value

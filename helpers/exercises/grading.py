@@ -39,7 +39,7 @@ SYMBOLS = {
     "incorrect": "✗",
     "invalid": "⚠",
     "recorded": "✎",
-    "revealed": "ⓘ",
+    "revealed": "↪",
 }
 LABELS = {
     "correct": "Right",

@@ -48,7 +48,6 @@ class ExerciseWidget:
         self.check_button = w.Button(
             description="Save my answer" if ex.kind == "reflection" else "Check",
             tooltip="Save your answer" if ex.kind == "reflection" else "Check your answer",
-            icon="check",
         )
         self.check_button.on_click(self.on_check)
         self.hint_button = w.Button(description=self._hint_label(), tooltip="Show one hint")
@@ -332,7 +331,7 @@ class ProgressWidget:
         head = ("<tr><th scope='col'>Notebook</th><th scope='col'>Exercises</th>"
                 "<th scope='col'>Tried</th><th scope='col'>✓ Right</th>"
                 "<th scope='col'>◐ Partly right</th><th scope='col'>✎ Reflections saved</th>"
-                "<th scope='col'>ⓘ Answer shown</th></tr>")
+                "<th scope='col'>↪ Answer shown</th></tr>")
         body = "".join(
             "<tr>" + f"<th scope='row'>{html.escape(str(r['notebook']))}</th>" +
             "".join(f"<td>{r[k]}</td>" for k in ("exercises", "tried", "right", "partly",
