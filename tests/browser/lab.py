@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-RUN_SECONDS = 300
+RUN_SECONDS = 180
 ERROR_MIME = "application/vnd.jupyter.stderr"
 
 # A code cell counts as run once its prompt shows a number: "[7]:".
 ALL_CELLS_RUN_JS = """(expected) => {
-    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
+    const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
+        .find(p => p.offsetParent !== null);
+    if (!panel) return false;
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
         .map(e => e.textContent.trim());
     return prompts.length === expected && prompts.every((t, i) => t === `[${i + 1}]:`);
 }"""
@@ -22,7 +25,8 @@ ALL_CELLS_RUN_JS = """(expected) => {
 
 def open_in_lab(page: Any, server: Any, notebook: str) -> None:
     """Open a notebook in JupyterLab and wait until its kernel is ready."""
-    page.goto(server.url(f"/lab/tree/{notebook}"))
+    # ?reset: start from an empty workspace, not with the tabs an earlier test left open
+    page.goto(server.url(f"/lab/tree/{notebook}?reset"))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     # A start-up race can ask which kernel to use; the notebook's own (python3) is preselected.
     dialog = page.locator(".jp-Dialog")
@@ -31,7 +35,14 @@ def open_in_lab(page: Any, server: Any, notebook: str) -> None:
         page.locator(".jp-Dialog .jp-mod-accept").click()
     except Exception:
         pass
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    wait_until_idle(page, 60)
+
+
+def wait_until_idle(page: Any, seconds: float) -> None:
+    """Wait until the notebook's kernel reports idle (the indicator may sit in a hidden toolbar)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]"
+        ".some(e => e.dataset.status === 'idle')", timeout=seconds * 1000)
 
 
 def menu(page: Any, top: str, item: str) -> None:
@@ -46,8 +57,7 @@ def run_all_fresh(page: Any, code_cells: int) -> None:
     menu(page, "Kernel", "Restart Kernel and Run All Cells")
     page.locator(".jp-Dialog .jp-mod-accept").click()
     page.wait_for_function(ALL_CELLS_RUN_JS, arg=code_cells, timeout=RUN_SECONDS * 1000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=RUN_SECONDS * 1000)
+    wait_until_idle(page, RUN_SECONDS)
 
 
 def error_outputs(page: Any) -> list[str]:
@@ -67,3 +77,9 @@ def open_in_voila(page: Any, server: Any, notebook: str) -> None:
         timeout=RUN_SECONDS * 1000,
     )
     page.wait_for_selector(".jp-OutputArea-output, .jp-RenderedHTMLCommon", timeout=60_000)
+
+
+def wait_for_exercises(page: Any, exercises: list[Any]) -> None:
+    """Wait until every exercise's widget is on the page (Voilà renders them progressively)."""
+    for ex in exercises:
+        page.locator(f".course-exid-{ex.id}").wait_for(timeout=RUN_SECONDS * 1000)
