@@ -10,8 +10,7 @@ state; each submodule is imported the first time one of its names is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from helpers._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -93,14 +92,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helpers' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

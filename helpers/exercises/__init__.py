@@ -21,8 +21,7 @@ Names are imported lazily, so ``import helpers.exercises`` does no work. The pro
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from helpers._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     name: "helpers.exercises.api"
@@ -40,14 +39,4 @@ _EXPORTS.update({"get_exercise": "helpers.exercises.bank", "Exercise": "helpers.
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helpers.exercises' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

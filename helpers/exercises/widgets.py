@@ -28,6 +28,19 @@ from helpers.exercises.grading import RANK, Result
 from helpers.exercises.schema import Exercise
 
 WIDE = {"description_width": "initial"}
+#: ipywidgets gives radio and check-box rows a fixed height, so a long option wraps into the next
+#: row and covers its button (a click then picks the wrong option). Rows grow with their text.
+EXERCISE_CSS = """<style>
+.course-exercise .widget-radio-box label {
+  display: flex; flex-direction: row-reverse; justify-content: flex-end; gap: 0.45em;
+  height: auto; min-height: var(--jp-widgets-radio-item-height);
+  line-height: 1.35; white-space: normal; margin-bottom: 6px; align-items: flex-start; }
+.course-exercise .widget-radio-box input { margin: 0.2em 0 0 0; flex-shrink: 0; }
+.course-exercise .widget-checkbox { height: auto; min-height: var(--jp-widgets-inline-height); }
+.course-exercise .widget-checkbox label { height: auto; line-height: 1.35; white-space: normal;
+  align-items: flex-start; }
+.course-exercise .widget-checkbox input { margin-top: 0.2em; flex-shrink: 0; }
+</style>"""
 
 
 def _label_row(text: str) -> w.HTML:
@@ -70,7 +83,8 @@ class ExerciseWidget:
         if ex.kind != "reflection":
             buttons.append(self.reveal_button)
         self.buttons = w.HBox(buttons)
-        self.box = w.VBox([self.question, *self.controls, self.buttons, self.hints,
+        self.style = w.HTML(value=EXERCISE_CSS, layout=w.Layout(height="0px", margin="0"))
+        self.box = w.VBox([self.style, self.question, *self.controls, self.buttons, self.hints,
                            self.feedback, self.answer])
         self.box.add_class("course-exercise")
         self.box.add_class(f"course-ex-{ex.kind}")
