@@ -3,7 +3,7 @@
 :func:`chart_explorer` turns any function that returns a finished chart into an explorer;
 :func:`timeline_explorer` is the course's timeline, filterable by theme, actor and years.
 
-The first display is built only from Image and HTML widgets (no Output widget), so it is the same
+The first display is built only from HTML widgets (no Output widget), so it is the same
 under nbval, nbclient and JupyterLab; the chart's description is written as text under it, and
 the output also carries a static HTML copy of the first chart for GitHub and nbviewer.
 """
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from helpers.charts import THEMES, events_table_html, select_events, timeline_chart
 from helpers.display import widget_bundle
 from helpers.errors import CourseError, UsageError
-from helpers.plots import ChartOutput, alt_text_of, figure_png, source_of
+from helpers.plots import alt_text_of, chart_html, source_of
 
 ALL = "all"
 
@@ -38,7 +38,8 @@ class ChartExplorer:
         self.draw = draw
         self.controls = dict(controls)
         self.note = note
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        # An HTML <img> rather than an Image widget: the Image widget cannot carry alt text.
+        self.image = w.HTML()
         self.caption = w.HTML()
         self.extra = w.HTML()
         self.status = w.HTML()
@@ -68,7 +69,7 @@ class ChartExplorer:
                              "(call helpers.plots.finish on it).")
         self.figure, self.extra_html = fig, extra
         self.status.value = ""
-        self.image.value = figure_png(fig)
+        self.image.value = chart_html(fig)
         self.caption.value = (f"<p class='course-chart-caption' role='note'>"
                               f"<strong>Chart:</strong> "
                               f"{html.escape(alt_text_of(fig) or '')} "
@@ -88,10 +89,7 @@ class ChartExplorer:
         return "\n".join(lines)
 
     def _static_html(self) -> str:
-        chart = ""
-        if self.figure is not None:
-            bundle, _ = ChartOutput(self.figure)._repr_mimebundle_()
-            chart = bundle["text/html"]
+        chart = chart_html(self.figure) if self.figure is not None else ""
         return (f"<p><em>Interactive in JupyterLab or Voilà: {html.escape(self.note)} "
                 f"Shown here as first drawn.</em></p>{chart}{self.extra_html}")
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections.abc import Iterator, Mapping
@@ -159,6 +160,18 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def chart_html(fig: Figure) -> str:
+    """Return a finished chart as an HTML ``<figure>`` whose ``<img>`` carries the alt text."""
+    alt = alt_text_of(fig)
+    if alt is None:
+        raise UsageError("call finish(fig, source=..., alt=...) before showing a chart.")
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    described = html.escape(f"{alt} {source_of(fig) or ''}".strip(), quote=True)
+    return (f'<figure class="course-chart" style="margin:0">'
+            f'<img src="data:image/png;base64,{png}" alt="{described}" '
+            f'style="max-width:100%;height:auto"></figure>')
+
+
 class ChartOutput:
     """A finished chart as Jupyter displays it: PNG with alt text, plain-text description."""
 
@@ -169,19 +182,12 @@ class ChartOutput:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[
             Mapping[str, Any], Mapping[str, Any]]:
-        import base64
-
         alt = alt_text_of(self.fig) or ""
-        source = source_of(self.fig) or ""
         png = base64.b64encode(figure_png(self.fig)).decode("ascii")
-        text = f"Chart: {alt}\n{source}"
+        text = f"Chart: {alt}\n{source_of(self.fig) or ''}"
         # JupyterLab and nbconvert prefer the HTML form, whose <img> carries the alt text (the
         # PNG renderer of JupyterLab ignores alt metadata); other front ends use the PNG.
-        described = html.escape(f"{alt} {source}", quote=True)
-        figure = (f'<figure class="course-chart" style="margin:0">'
-                  f'<img src="data:image/png;base64,{png}" alt="{described}" '
-                  f'style="max-width:100%;height:auto"></figure>')
-        return ({"image/png": png, "text/html": figure, "text/plain": text},
+        return ({"image/png": png, "text/html": chart_html(self.fig), "text/plain": text},
                 {"image/png": {"alt": alt}})
 
     def __repr__(self) -> str:

@@ -42,8 +42,11 @@ def test_first_display_is_static_and_deterministic() -> None:
 def test_changing_a_control_redraws() -> None:
     ex = make()
     first = ex.image.value
+    assert '<img src="data:image/png;base64,' in first
+    assert 'alt="A line of 3 points. Source: Test [X]"' in first
     ex.controls["n"].value = 4
     assert ex.image.value != first
+    assert 'alt="A line of 4 points.' in ex.image.value
     assert "A line of 4 points." in ex.caption.value
 
 

@@ -158,3 +158,13 @@ def test_show_an_unfinished_chart_without_source_says_what_to_do() -> None:
         plots.show(fig)
     with pytest.raises(UsageError, match=r"needs its alt text|alt text of a chart is text"):
         plots.show(fig, source="S")
+
+
+def test_chart_html_carries_alt_text_and_refuses_unfinished_charts() -> None:
+    fig, _ = plots.new_figure()
+    with pytest.raises(UsageError, match="call finish"):
+        plots.chart_html(fig)
+    plots.finish(fig, source="S [X]", alt='A "quoted" <b>chart</b>')
+    markup = plots.chart_html(fig)
+    assert markup.startswith('<figure class="course-chart"')
+    assert 'alt="A &quot;quoted&quot; &lt;b&gt;chart&lt;/b&gt; Source: S [X]"' in markup

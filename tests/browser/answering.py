@@ -37,9 +37,13 @@ def exercises_in(notebook: str) -> list[Exercise]:
 
 
 def exact(text: str) -> re.Pattern[str]:
-    """Match a label exactly, whatever white space (ipywidgets uses no-break spaces) it shows."""
+    """Match a label exactly, whatever white space it shows.
+
+    ipywidgets writes no-break spaces in options, and a check box's text content starts with the
+    zero-width space of its hidden description label.
+    """
     words = r"\s+".join(re.escape(word) for word in text.split())
-    return re.compile(rf"^\s*{words}\s*$")
+    return re.compile(rf"^[\s\u200b]*{words}[\s\u200b]*$")
 
 
 def right_answer(ex: Exercise) -> Any:
