@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import nbformat
 import pytest
+
+from helpers.paths import notebooks_dir
 
 from . import answering, lab
 from .test_notebooks_in_browser import NOTEBOOKS, code_cell_count
@@ -70,7 +73,7 @@ def test_every_kind_answers_by_keyboard_only(page: Any, voila_server: Any) -> No
     done = set()
     for ex in answering.exercises_in(notebook):
         if ex.kind == "data" or ex.kind in done:
-            continue  # a data question is answered by editing and running a code cell
+            continue  # a data question is answered in a code cell: see the JupyterLab test below
         page.locator("body").click(position={"x": 2, "y": 2})
         reflection = "Where a writer stands shapes what they see. " * 3
         answering.answer_by_keyboard(page, ex, reflection if ex.kind == "reflection" else "")
@@ -104,3 +107,31 @@ def test_html_typed_by_a_student_shows_as_text(page: Any, voila_server: Any) -> 
     assert page.evaluate("() => window.__course_xss") is None
     assert box.locator("script").count() == 0
     assert answering.scope(page, text_ex).locator("script").count() == 0
+
+
+def test_a_data_question_answers_by_keyboard_in_jupyterlab(page: Any, lab_server: Any) -> None:
+    """A data question is answered in a code cell: reach it with arrow keys, edit, Shift+Enter."""
+    notebook = "00_start_here.ipynb"
+    nb = nbformat.read(notebooks_dir() / notebook, as_version=4)
+    target = next(i for i, cell in enumerate(nb.cells)
+                  if cell.cell_type == "code" and 'check("00-deaths-2020"' in cell.source)
+    assert nb.cells[target].source.startswith("year = 2019\n")
+    lab.open_in_lab(page, lab_server, notebook)
+    lab.run_all_fresh(page, code_cell_count(notebook))
+    page.locator(".jp-Notebook").first.focus()
+    page.keyboard.press("Escape")  # command mode
+    for _ in range(len(nb.cells) + 2):
+        page.keyboard.press("ArrowUp")  # to the first cell
+    for _ in range(target):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # edit mode
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("End")
+    for _ in range(4):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("2020")
+    page.keyboard.press("Shift+Enter")
+    cell = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(target)
+    cell.locator(".jp-OutputArea-output", has_text="✓").wait_for(timeout=60_000)
+    assert "year = 2020" in cell.locator(".jp-InputArea").inner_text()
+    assert page.page_errors == []
