@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import ipywidgets as w
@@ -21,10 +20,11 @@ from matplotlib.ticker import MaxNLocator
 from helpers.charts import (
     THEME_STYLE,
     THEMES,
-    _need_columns,
-    _years,
+    events_table_html,
     format_event_date,
+    need_columns,
     select_events,
+    year_range,
 )
 from helpers.errors import UsageError
 from helpers.explore import ChartExplorer, chart_explorer
@@ -75,7 +75,7 @@ def milestones_chart(events: pd.DataFrame, start: int, end: int, *,
     apart. The figure grows with the number of events so labels never overlap. The alt text
     gives the count, the themes and the longest gap between two milestones.
     """
-    _need_columns(events, ["date", "title", "theme", "actors"], "milestones_chart")
+    need_columns(events, ["date", "title", "theme", "actors"], "milestones_chart")
     chosen = select_events(events, start, end)
     n = len(chosen)
     height = max(3.8, LABEL_PITCH_IN * n + FRAME_IN)
@@ -152,32 +152,9 @@ def milestones_table_html(events: pd.DataFrame, *, reveal: bool = False,
     With ``reveal=True`` a column gives each row's note, where the timeline records how an
     article's version differs from the record. ``limit`` caps the rows shown.
     """
-    _need_columns(events, list(MILESTONE_COLUMNS), "milestones_table_html")
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise UsageError(f"limit is a whole number of rows, at least 1; it was {limit!r}.")
-    if events.empty:
-        return "<p>No milestones in this period.</p>"
-    headers = ["Date", "Milestone", "What happened"]
-    if reveal:
-        headers.append("Check against the record")
-    headers.append("Sources")
-    precision = (events["precision"] if "precision" in events
-                 else pd.Series("day", index=events.index))
-    rows = []
-    for (_, event), prec in zip(events.head(limit).iterrows(), precision.head(limit),
-                                strict=True):
-        cells = [format_event_date(event["date"], str(prec)), str(event["title"]),
-                 str(event["description"])]
-        if reveal:
-            note = event["note"]
-            cells.append("no note" if pd.isna(note) or not str(note).strip() else str(note))
-        cells.append(f"[{event['source_ids']}]")
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    more = (f"<p>… and {len(events) - limit} more: narrow the period to see them.</p>"
-            if len(events) > limit else "")
-    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
-    return (f'<table class="course-events"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>" + more)
+    need_columns(events, list(MILESTONE_COLUMNS), "milestones_table_html")
+    return events_table_html(events, limit=limit, first_header="Milestone", notes=reveal,
+                             empty="No milestones in this period.", narrow="the period")
 
 
 def _check_periods(periods: object) -> dict[str, tuple[int, int]]:
@@ -192,7 +169,7 @@ def _check_periods(periods: object) -> dict[str, tuple[int, int]]:
             raise UsageError(f"each period needs a label as text; got {label!r}.")
         if not isinstance(span, tuple | list) or len(span) != 2:
             raise UsageError(f"period {label!r} needs two years (first, last); got {span!r}.")
-        checked[label] = _years(span[0], span[1])
+        checked[label] = year_range(span[0], span[1])
     return checked
 
 
@@ -204,7 +181,7 @@ def milestones_explorer(events: pd.DataFrame,
     start. Under the chart, a table lists the period's milestones; ticking the box adds the
     column that says how each was checked against the record.
     """
-    _need_columns(events, list(MILESTONE_COLUMNS), "milestones_explorer")
+    need_columns(events, list(MILESTONE_COLUMNS), "milestones_explorer")
     spans = _check_periods(periods)
     menu = w.Dropdown(options=list(spans), value=next(iter(spans)), description="Period",
                       style={"description_width": "initial"},

@@ -38,7 +38,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
-def _need_columns(df: object, columns: Sequence[str], what: str) -> pd.DataFrame:
+def need_columns(df: object, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """Return ``df`` if it is a DataFrame with ``columns``; else raise a UsageError for ``what``."""
     if not isinstance(df, pd.DataFrame):
         raise UsageError(f"{what} takes a DataFrame from the course's loaders, not "
                          f"{type(df).__name__}.")
@@ -49,7 +50,8 @@ def _need_columns(df: object, columns: Sequence[str], what: str) -> pd.DataFrame
     return df
 
 
-def _years(start: object, end: object) -> tuple[int, int]:
+def year_range(start: object, end: object) -> tuple[int, int]:
+    """Return ``(start, end)`` checked as whole-number years in order; else raise UsageError."""
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
         raise UsageError("start and end are years written as whole numbers, e.g. 1989, 2019.")
     if start > end:
@@ -80,9 +82,9 @@ def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023
     colour and marker shape; a conflict recorded in a single year (such as the 2001 war between
     the US-led coalition and the Taliban government) gets a range bar, so it is not lost.
     """
-    _need_columns(deaths, ["year", "conflict", "deaths_low", "deaths_best", "deaths_high"],
+    need_columns(deaths, ["year", "conflict", "deaths_low", "deaths_best", "deaths_high"],
                   "battle_deaths_chart")
-    start, end = _years(start, end)
+    start, end = year_range(start, end)
     if by_conflict:
         return _deaths_by_conflict(deaths, start, end, title)
     rows = deaths[(deaths["year"] >= start) & (deaths["year"] <= end)]
@@ -136,8 +138,8 @@ def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
     bar instead of a band, so a one-year conflict is drawn, not lost. The alt text gives each
     conflict's years and deadliest year with its range, and the same for all conflicts together.
     """
-    _need_columns(deaths, ["year", "conflict", *DEATH_COLUMNS], "battle_deaths_chart")
-    start, end = _years(start, end)
+    need_columns(deaths, ["year", "conflict", *DEATH_COLUMNS], "battle_deaths_chart")
+    start, end = year_range(start, end)
     rows = deaths[(deaths["year"] >= start) & (deaths["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
@@ -219,9 +221,9 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
     ``hosts`` lists host names to show separately (default: the largest four over the period);
     all other countries are summed into "other countries", so the stack's top is the total.
     """
-    _need_columns(refugees, ["year", "host_country", "refugees"],
+    need_columns(refugees, ["year", "host_country", "refugees"],
                   "refugees_chart")
-    start, end = _years(start, end)
+    start, end = year_range(start, end)
     rows = refugees[(refugees["year"] >= start) & (refugees["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
@@ -260,8 +262,8 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
 def select_events(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
                   actor: str | None = None) -> pd.DataFrame:
     """Return the timeline's events between two years, optionally of one theme or actor."""
-    _need_columns(timeline, ["date", "title", "theme", "actors"], "select_events")
-    start, end = _years(start, end)
+    need_columns(timeline, ["date", "title", "theme", "actors"], "select_events")
+    start, end = year_range(start, end)
     years = timeline["date"].dt.year
     rows = timeline[(years >= start) & (years <= end)]
     if theme:
@@ -342,20 +344,38 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
     return finish(fig, source="Course timeline, data/timeline.csv (sources per event)", alt=alt)
 
 
-def events_table_html(events: pd.DataFrame, *, limit: int = 60) -> str:
-    """Return the events as an escaped HTML table: date, event, what happened, sources."""
-    _need_columns(events, ["date", "title", "description", "source_ids"], "events_table_html")
-    precision = events["precision"] if "precision" in events else pd.Series("day",
-                                                                             index=events.index)
+def events_table_html(events: pd.DataFrame, *, limit: int = 60, first_header: str = "Event",
+                      notes: bool = False, empty: str | None = None,
+                      narrow: str = "the choice") -> str:
+    """Return the events as an escaped HTML table: date, event, what happened, sources.
+
+    ``notes=True`` adds a column with each row's ``note`` (how the timeline checked an
+    article's version against the record); ``empty`` is the text to show instead of an empty
+    table; ``narrow`` names what the reader can narrow when more than ``limit`` rows match.
+    """
+    columns = ["date", "title", "description", "source_ids"] + (["note"] if notes else [])
+    need_columns(events, columns, "events_table_html")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise UsageError(f"limit is a whole number of rows, at least 1; it was {limit!r}.")
+    if events.empty and empty is not None:
+        return f"<p>{html.escape(empty)}</p>"
+    headers = ["Date", first_header, "What happened"]
+    headers += ["Check against the record"] if notes else []
+    headers.append("Sources")
+    precision = (events["precision"] if "precision" in events
+                 else pd.Series("day", index=events.index))
     rows = []
     for (_, event), prec in zip(events.head(limit).iterrows(), precision.head(limit),
                                 strict=True):
         cells = [format_event_date(event["date"], str(prec)), str(event["title"]),
-                 str(event["description"]), f"[{event['source_ids']}]"]
+                 str(event["description"])]
+        if notes:
+            note = event["note"]
+            cells.append("no note" if pd.isna(note) or not str(note).strip() else str(note))
+        cells.append(f"[{event['source_ids']}]")
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    more = (f"<p>… and {len(events) - limit} more: narrow the choice to see them.</p>"
+    more = (f"<p>… and {len(events) - limit} more: narrow {html.escape(narrow)} to see them.</p>"
             if len(events) > limit else "")
-    return ('<table class="course-events"><thead><tr><th scope="col">Date</th>'
-            '<th scope="col">Event</th><th scope="col">What happened</th>'
-            '<th scope="col">Sources</th></tr></thead><tbody>' + "".join(rows)
-            + "</tbody></table>" + more)
+    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+    return (f'<table class="course-events"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>" + more)

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from helpers.charts import _need_columns, format_event_date
+from helpers.charts import format_event_date, need_columns
 from helpers.errors import UsageError
 from helpers.plots import GREY, PALETTE, finish, new_figure
 
@@ -118,7 +118,7 @@ def select_commitments(commitments: pd.DataFrame, *, party: str | None = None,
     Rows keep the table's order, which follows the agreement's text. An unknown party or theme
     raises :class:`UsageError` naming the values the table has.
     """
-    _need_columns(commitments, COLUMNS, "select_commitments")
+    need_columns(commitments, COLUMNS, "select_commitments")
     parties = [p for p in PARTIES if (commitments["party"] == p).any()]
     parties += sorted(set(commitments["party"].dropna().astype(str)) - set(parties))
     themes = sorted(set(commitments["theme"].dropna().astype(str)))

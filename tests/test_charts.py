@@ -172,3 +172,19 @@ def test_deaths_chart_with_many_conflicts_still_draws() -> None:
     assert len(alt_text_of(fig)) <= 1500
 
 
+
+
+def test_events_table_options(small_timeline: pd.DataFrame) -> None:
+    with_notes = small_timeline.assign(note=["checked", pd.NA, "", "<i>x</i>"])
+    table = charts.events_table_html(with_notes, notes=True, first_header="Milestone")
+    assert '<th scope="col">Check against the record</th>' in table
+    assert '<th scope="col">Milestone</th>' in table
+    assert "<td>no note</td>" in table and "&lt;i&gt;x&lt;/i&gt;" in table
+    assert charts.events_table_html(small_timeline.iloc[0:0], empty="Nothing here.") == (
+        "<p>Nothing here.</p>")
+    assert "narrow the period to see them" in charts.events_table_html(
+        small_timeline, limit=1, narrow="the period")
+    with pytest.raises(UsageError, match="limit is a whole number"):
+        charts.events_table_html(small_timeline, limit=0)
+    with pytest.raises(UsageError, match="needs the column"):
+        charts.events_table_html(small_timeline, notes=True)
