@@ -58,14 +58,14 @@ _EXPORTS: dict[str, str] = {
     "chart_explorer": "helpers.explore",
     "timeline_explorer": "helpers.explore",
     # notebook 01: Afghan–US milestones
-    "milestones_chart": "helpers.background",
-    "milestones_table_html": "helpers.background",
-    "milestones_explorer": "helpers.background",
+    "milestones_chart": "helpers.lessons.background",
+    "milestones_table_html": "helpers.lessons.background",
+    "milestones_explorer": "helpers.lessons.background",
     # notebook 02: the Doha commitments
-    "commitments_chart": "helpers.doha",
-    "commitments_table_html": "helpers.doha",
-    "commitments_explorer": "helpers.doha",
-    "select_commitments": "helpers.doha",
+    "commitments_chart": "helpers.lessons.doha",
+    "commitments_table_html": "helpers.lessons.doha",
+    "commitments_explorer": "helpers.lessons.doha",
+    "select_commitments": "helpers.lessons.doha",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",

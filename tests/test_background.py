@@ -1,4 +1,4 @@
-"""Tests of notebook 01's charts and explorer (helpers.background), on small tables made here."""
+"""Tests of notebook 01's charts and explorer (helpers.lessons.background), on small tables made here."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from helpers import background
 from helpers.errors import UsageError
+from helpers.lessons import background
 from helpers.plots import alt_text_of, figure_png, source_of
 
 

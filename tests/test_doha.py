@@ -1,4 +1,4 @@
-"""Tests of the Doha commitments chart, table and explorer (helpers.doha).
+"""Tests of the Doha commitments chart, table and explorer (helpers.lessons.doha).
 
 Most tests use a small table made here, with HTML and a dollar sign in the text, undated
 outcomes and a party the chart has no label for; a few run on the curated table to check that
@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import data, doha
+from helpers import data
 from helpers.errors import UsageError
+from helpers.lessons import doha
 from helpers.plots import alt_text_of, figure_png, source_of
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"

@@ -111,7 +111,7 @@ def test_notebook_follows_the_date_and_theme_rule(timeline: pd.DataFrame) -> Non
             return "02_doha"
         if when <= pd.Timestamp("2021-09-30"):
             return "03_withdrawal"
-        return "05_terrorism" if theme in ("terrorism", "war") else "04_recognition"
+        return "05_terrorism_risk" if theme in ("terrorism", "war") else "04_recognition"
 
     wrong = [row.id for row in timeline.itertuples()
              if row.notebook != expected(row.date, row.theme)]
