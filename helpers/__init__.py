@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "format_event_date": "helpers.charts",
     "chart_explorer": "helpers.explore",
     "timeline_explorer": "helpers.explore",
+    "date_slider": "helpers.explore",
     # notebook 01: Afghan–US milestones
     "milestones_chart": "helpers.lessons.background",
     "milestones_table_html": "helpers.lessons.background",

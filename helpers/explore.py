@@ -1,7 +1,8 @@
 """Interactive charts: controls (dropdowns, sliders) above a chart that redraws when they change.
 
 :func:`chart_explorer` turns any function that returns a finished chart into an explorer;
-:func:`timeline_explorer` is the course's timeline, filterable by theme, actor and years.
+:func:`timeline_explorer` is the course's timeline, filterable by theme, actor and years;
+:func:`date_slider` is the control for charts and maps that change with a date.
 
 The first display is built only from HTML widgets (no Output widget), so it is the same
 under nbval, nbclient and JupyterLab; the chart's description is written as text under it, and
@@ -11,7 +12,7 @@ the output also carries a static HTML copy of the first chart for GitHub and nbv
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure
 
 from helpers.charts import THEMES, events_table_html, select_events, timeline_chart
 from helpers.display import widget_bundle
-from helpers.errors import CourseError, UsageError
+from helpers.errors import CourseError, DataError, UsageError
 from helpers.plots import alt_text_of, chart_html, source_of
 
 ALL = "all"
@@ -105,6 +106,35 @@ def chart_explorer(draw: Callable[..., Figure | tuple[Figure, str]],
     it. ``note`` says in a sentence what the reader can change.
     """
     return ChartExplorer(draw, controls, note=note)
+
+
+def date_slider(dates: Iterable[object], label: str, *,
+                value: object = None) -> w.SelectionSlider:
+    """Return a labelled, keyboard-operable slider over ``dates`` (sorted, duplicates dropped).
+
+    Each stop shows its date as ``6 Aug 2021`` and has a ``pandas.Timestamp`` as its value; the
+    slider starts at ``value`` (default: the last date). It redraws only when released, so an
+    explorer draws once per chosen date rather than once per step dragged past.
+    """
+    if isinstance(dates, str | bytes) or not isinstance(dates, Iterable):
+        raise UsageError(f"date_slider takes a list of dates, not {type(dates).__name__}.")
+    stamps: set[pd.Timestamp] = set()
+    for raw in dates:
+        try:
+            stamps.add(pd.Timestamp(raw).normalize())
+        except (ValueError, TypeError):
+            raise DataError(f"'{raw}' is not a date; write dates as YYYY-MM-DD.") from None
+    if not stamps:
+        raise UsageError("date_slider needs at least one date.")
+    ordered = sorted(stamps)
+    chosen = ordered[-1] if value is None else pd.Timestamp(value).normalize()
+    if chosen not in stamps:
+        raise UsageError(f"{chosen:%Y-%m-%d} is not one of the slider's dates "
+                         f"({ordered[0]:%Y-%m-%d} to {ordered[-1]:%Y-%m-%d}).")
+    options = [(f"{d.day} {d:%b %Y}", d) for d in ordered]
+    return w.SelectionSlider(options=options, value=chosen, description=label,
+                             continuous_update=False, style={"description_width": "initial"},
+                             layout=w.Layout(width="480px"))
 
 
 def _dropdown(label: str, options: list[tuple[str, str]], value: str) -> w.Dropdown:

@@ -93,3 +93,26 @@ def test_timeline_explorer_for_one_notebook(small_timeline: pd.DataFrame) -> Non
     assert "1 events" in ex.caption.value or "1 event" in ex.caption.value
     with pytest.raises(UsageError, match="no events between 1990 and 1995"):
         explore.timeline_explorer(small_timeline, 1990, 1995)
+
+
+def test_date_slider_labels_each_date_and_returns_timestamps() -> None:
+    dates = ["2021-08-06", "2021-05-01", "2021-08-15", "2021-08-06"]
+    slider = explore.date_slider(dates, "Date")
+    assert slider.description == "Date"
+    assert [label for label, _ in slider.options] == ["1 May 2021", "6 Aug 2021", "15 Aug 2021"]
+    assert slider.value == pd.Timestamp("2021-08-15")  # the last date unless told otherwise
+    assert not slider.continuous_update
+    chosen = explore.date_slider(dates, "Date", value="2021-05-01")
+    assert chosen.value == pd.Timestamp("2021-05-01")
+
+
+@pytest.mark.parametrize(("dates", "kwargs", "message"), [
+    ([], {}, "at least one date"),
+    (["2021-13-01"], {}, "'2021-13-01' is not a date"),
+    (["2021-05-01"], {"value": "2021-06-01"}, "not one of the slider's dates"),
+    ("2021-05-01", {}, "a list of dates"),
+])
+def test_date_slider_refuses_bad_input(dates: object, kwargs: dict[str, object],
+                                       message: str) -> None:
+    with pytest.raises((UsageError, DataError), match=message):
+        explore.date_slider(dates, "Date", **kwargs)  # type: ignore[arg-type]
