@@ -126,7 +126,7 @@ def test_failed_write_keeps_old_file_and_warns(store: ProgressStore,
     assert store.path.read_bytes() == before
     assert [p.name for p in store.path.parent.glob("*.tmp")] == []
     record(store, "02-newer", "also in memory")  # warns once only (filterwarnings = error)
-    assert set(store.entries()) == {"02-new", "02-newer"}
+    assert set(store.entries()) == {"02-old", "02-new", "02-newer"}  # earlier answers kept
 
 
 def _writer(path: str, name: str, count: int) -> None:
@@ -262,12 +262,17 @@ def test_export_csv_round_trips_and_neutralises_formulas(store: ProgressStore,
     assert rows[0]["tries"] == "1" and rows[0]["status"] == "correct"
 
 
-def test_export_default_is_in_the_current_folder(store: ProgressStore, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_export_default_is_the_progress_folder_not_the_notebooks(
+        store: ProgressStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    monkeypatch.chdir(notebooks)  # where a notebook runs
     record(store)
-    assert export_progress(store=store) == (tmp_path / "course-answers.csv").resolve()
-    assert export_progress(fmt="json", store=store) == (tmp_path / "course-answers.json").resolve()
+    folder = store.path.parent
+    assert export_progress(store=store) == (folder / "course-answers.csv").resolve()
+    assert export_progress(fmt="json", store=store) == (folder / "course-answers.json").resolve()
+    assert export_progress("mine.csv", store=store) == (folder / "mine.csv").resolve()
+    assert list(notebooks.iterdir()) == []
 
 
 def test_export_of_nothing_is_a_header_only(store: ProgressStore, tmp_path: Path) -> None:
