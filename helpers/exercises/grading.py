@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -125,12 +126,27 @@ class NotANumber(ValueError):
 # Reading numbers and normalising text
 
 _MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
+#: Apostrophes used between groups of three digits (Swiss style, or curly from a word processor).
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u02b9\u2032\u00b4\u0060"), "'")
+#: Months, whose names in a date answer must match exactly, like its digits.
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS} | {"sept": "september"}
+_COUNT_WORDS = frozenset({
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "first", "second", "third", "fourth", "fifth",
+    "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"})
+_PERCENT_UNITS = ("%", "percent", "per cent", "percentage", "percentage points",
+                  "percentage point", "pp", "% points")
 _SCALES = (
     ("thousand", 1e3), ("million", 1e6), ("billion", 1e9),
     ("bn", 1e9), ("mn", 1e6), ("k", 1e3), ("m", 1e6), ("b", 1e9),
 )
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d{1,4})?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_APOSTROPHE_GROUPED = re.compile(r"[+-]?\d{1,3}(?:'\d{3})+(?:\.\d+)?")
 _NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve", "twenty", "hundred", "thousand", "million"}
 
@@ -143,26 +159,65 @@ def _quote(text: str) -> str:
     return f"“{flat}”"
 
 
-def parse_number(text: str) -> ParsedNumber:
+def strip_invisible(text: str) -> str:
+    """Return ``text`` without format characters: zero-width spaces and joiners, the byte-order
+    mark, soft hyphens and direction marks, which text pasted from Dari or Pashto sources (or a
+    word processor) carries between visible characters."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def is_percent_unit(unit: str) -> bool:
+    """True when an exercise's unit is a percentage ('%', 'percent', 'percentage points'...)."""
+    folded = " ".join(unit.casefold().split())
+    return folded in _PERCENT_UNITS or folded.startswith(("%", "percent", "per cent"))
+
+
+def _strip_unit(text: str, unit: str) -> str:
+    """Remove the exercise's unit typed after the number ("6 notebooks", "20475 deaths")."""
+    folded = " ".join(unicodedata.normalize("NFKC", unit).casefold().split())
+    if not folded or is_percent_unit(folded):
+        return text
+    forms = {folded, folded[:-1] if folded.endswith("s") else folded + "s"}
+    alternatives = "|".join(re.escape(f).replace(r"\ ", r"\s+")
+                            for f in sorted(forms, key=len, reverse=True) if f)
+    stripped = re.sub(rf"(?<=[\d.%kmb])\s*(?:{alternatives})\s*\.?\s*$", "", text,
+                      flags=re.IGNORECASE)
+    return stripped if stripped.strip() else text
+
+
+def parse_number(text: str, unit: str = "") -> ParsedNumber:
     """Read a number as people type it, or raise :class:`NotANumber` saying why it is not one.
 
     Accepts thousands separators (``"1,000"``, ``"1 000"``, ``" 35 593 "``), a trailing percent
     sign (``"12%"``), scale words and letters (``"3.5k"``, ``"2.1m"``, ``"1 million"``),
     scientific notation (``"1.5e3"``), a leading ``$``, and the Unicode minus sign (U+2212).
-    Text longer than :data:`MAX_SHORT_CHARS` is refused before it is read.
+    Apostrophes, straight or curly, may separate groups of three digits (``"1’000"``); invisible
+    marks (zero-width, byte-order, direction) are ignored; ``unit``, the exercise's unit, may be
+    typed after the number (``"6 notebooks"``). Text longer than :data:`MAX_SHORT_CHARS` is
+    refused before it is read.
     """
     if not isinstance(text, str):
         raise NotANumber(f"a {type(text).__name__} is not a number.")
     if len(text) > MAX_SHORT_CHARS:
         raise NotANumber(f"that is {len(text):,} characters long, too long to be a number.")
-    raw = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS).strip()
+    raw = unicodedata.normalize("NFKC", strip_invisible(text)).translate(_MINUS_SIGNS).strip()
     if not raw:
         raise NotANumber("the box is empty: type a number, such as 1,000 or 12%.")
+    if unit:
+        raw = _strip_unit(raw, unit)
     s = "".join(raw.split()).lower()  # spaces between digit groups: "35 593"
-    s = s.replace("'", "").replace("_", "")
-    percent = s.endswith("%")
-    if percent:
-        s = s[:-1]
+    s = s.translate(_APOSTROPHES).replace("_", "")
+    percent = False
+    for mark in ("%", "percent", "percentage"):
+        if s.endswith(mark) and s[: -len(mark)]:
+            s, percent = s[: -len(mark)], True
+            break
+    if "'" in s:
+        if not _APOSTROPHE_GROUPED.fullmatch(s.lstrip("$")) and not re.fullmatch(
+                r"[+-]?(?:us\$|usd|\$)?\d{1,3}(?:'\d{3})+(?:\.\d+)?[a-z]*", s):
+            raise NotANumber(f"{_quote(raw)} is not a number: apostrophes go only between "
+                             "groups of three digits, as in 35’593.")
+        s = s.replace("'", "")
     sign = s[0] if s[:1] in ("+", "-") else ""
     body = s[len(sign):]
     for prefix in ("us$", "usd", "$"):
@@ -201,19 +256,39 @@ def normalise_text(text: str) -> str:
     """Return text folded for comparison: no accents, case, punctuation or extra spaces.
 
     ``"  Doha,  QATAR "`` and ``"doha qatar"`` give the same result, as do ``"Kābul"`` and
-    ``"kabul"``. A leading English article ("the", "a", "an") is dropped.
+    ``"kabul"``. A leading English article ("the", "a", "an") is dropped; invisible marks
+    (soft hyphens, zero-width characters, direction marks) are ignored; initials written with
+    dots or spaces are joined (``"I.S.A.F."`` and ``"I S A F"`` read as ``"isaf"``).
     """
     decomposed = unicodedata.normalize("NFKD", text)
     kept = []
     for ch in decomposed:
         category = unicodedata.category(ch)
-        if category.startswith("M"):
-            continue  # accents and other combining marks
+        if category.startswith("M") or category == "Cf":
+            continue  # accents, and invisible marks: soft hyphen, zero-width, direction
         kept.append(ch if category[0] in "LN" else " ")
-    words = "".join(kept).casefold().split()
+    words = _join_initials("".join(kept).casefold().split())
     if len(words) > 1 and words[0] in ("the", "a", "an"):
         words = words[1:]
     return " ".join(words)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """Join runs of single letters into one word: "i s a f" (from I.S.A.F. or I S A F) → isaf."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if len(run) > 1:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if word:
+            out.append(word)
+    return out
 
 
 def format_number(value: float, unit: str = "") -> str:
@@ -329,7 +404,24 @@ def grade_select_all(ex: Exercise, answer: object) -> Result:
     return Result(status, message, score)
 
 
-def _numeric_value(answer: object) -> tuple[float, bool, tuple[str, ...]] | Result:
+def _masked(answer: object) -> bool | None:
+    """True for a numpy masked value, False for a masked array with nothing masked, else None."""
+    import sys
+
+    np = sys.modules.get("numpy")
+    if np is None or not isinstance(answer, np.ma.MaskedArray):
+        return None
+    return bool(np.ma.getmaskarray(answer).any())
+
+
+def _is_complex(answer: object) -> bool:
+    if isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
+        return True
+    dtype = getattr(answer, "dtype", None)
+    return getattr(dtype, "kind", None) == "c"
+
+
+def _numeric_value(answer: object, unit: str = "") -> tuple[float, bool, tuple[str, ...]] | Result:
     """Return (value, typed as percent, notes) from what the student gave, or an invalid Result."""
     notes: tuple[str, ...] = ()
     if answer is None:
@@ -339,18 +431,41 @@ def _numeric_value(answer: object) -> tuple[float, bool, tuple[str, ...]] | Resu
     if isinstance(answer, bool):
         return _invalid(f"{answer} is a yes/no value, not a number: did you compare (==) "
                         "where you meant to compute?")
+    if _is_complex(answer):
+        return _invalid("a complex number is not an answer here; give a real number.")
+    masked = _masked(answer)
+    if masked:
+        return _invalid("the value is masked (missing): a masked value is not 0. Check the "
+                        "filter and the column.")
+    if masked is False:
+        answer = answer.filled()  # type: ignore[attr-defined]
+    if isinstance(answer, (list, tuple)) and not isinstance(answer, str):
+        kind = type(answer).__name__
+        if len(answer) > 1:
+            return _invalid(f"you passed a {kind} of {len(answer):,} values; the question asks "
+                            "for one number: did you forget to add them up (sum(...)) or to "
+                            "pick one?")
+        if not answer:
+            return _invalid(f"the {kind} is empty: your filter selected nothing.")
+        inner = _numeric_value(answer[0], unit)
+        if isinstance(inner, Result):
+            return inner
+        return inner[0], inner[1], (f"You passed a {kind} holding one value; it was read as "
+                                    "that value.",)
     shape = getattr(answer, "shape", None)
     if shape is not None and not isinstance(answer, (numbers.Number, str)):
-        size = getattr(answer, "size", None)
         kind = type(answer).__name__
-        if not isinstance(size, int):
+        try:
+            size = operator.index(getattr(answer, "size", None))  # numpy ints too
+        except TypeError:
             return _invalid(f"a {kind} is not a number.")
         if size == 0:
             return _invalid(f"the {kind} is empty: your filter selected no rows. Check the year "
                             "and the column names.")
         if size > 1:
-            hint = " select one column, then add it up or pick one row." if kind == "DataFrame" \
-                else " did you forget to add them up (.sum()) or to filter one row?"
+            hint = " select one column, then add it up (.sum()) or pick one row." \
+                if kind == "DataFrame" else \
+                " did you forget to add them up (.sum()) or to filter one row?"
             return _invalid(f"you passed a {kind} of {size:,} values; the question asks for "
                             f"one number:{hint}")
         try:
@@ -359,11 +474,11 @@ def _numeric_value(answer: object) -> tuple[float, bool, tuple[str, ...]] | Resu
         except (AttributeError, IndexError, TypeError, ValueError):
             return _invalid(f"a {kind} is not a number.")
         notes = (f"You passed a {kind} holding one value; it was read as that value.",)
-        if answer is None or isinstance(answer, bool):
-            return _numeric_value(answer)
+        if answer is None or isinstance(answer, bool) or _is_complex(answer):
+            return _numeric_value(answer, unit)
     if isinstance(answer, str):
         try:
-            parsed = parse_number(answer)
+            parsed = parse_number(answer, unit)
         except NotANumber as exc:
             return _invalid(str(exc))
         return parsed.value, parsed.percent, notes
@@ -378,8 +493,6 @@ def _numeric_value(answer: object) -> tuple[float, bool, tuple[str, ...]] | Resu
         if not math.isfinite(value):
             return _invalid("the value is infinite: check for a division by zero.")
         return value, False, notes
-    if isinstance(answer, complex):
-        return _invalid("a complex number is not an answer here; give a real number.")
     if isinstance(answer, numbers.Number):
         try:
             return _numeric_value(float(answer))  # Decimal and other exact types
@@ -402,12 +515,17 @@ def grade_number(ex: Exercise, answer: object, target: NumericTarget) -> Result:
     names a foreseeable slip where one fits: a listed mistake (wrong year, wrong column), a
     factor of 1,000 (thousands vs units) or 100 (percent vs fraction), or the wrong sign.
     """
-    read = _numeric_value(answer)
+    read = _numeric_value(answer, target.unit)
     if isinstance(read, Result):
         return read
     value, typed_percent, notes = read
-    if typed_percent and target.unit != "%":
-        value = value / 100  # "12%" where a fraction is asked for means 0.12
+    centre = target.value if target.value is not None else (target.low + target.high) / 2
+    if typed_percent and not is_percent_unit(target.unit):
+        if abs(centre) <= 1:
+            value = value / 100  # "12%" where a fraction is asked for means 0.12
+        elif target.unit:
+            return _invalid(f"{format_number(value)}% is a percentage, but the answer is a "
+                            f"number of {target.unit}: type the number without the % sign.")
     shown = format_number(value, target.unit)
 
     def inside(v: float) -> bool:
@@ -419,8 +537,7 @@ def grade_number(ex: Exercise, answer: object, target: NumericTarget) -> Result:
     for mistake_value, tolerance, message in target.mistakes:
         if _near(value, mistake_value, tolerance):
             return Result("incorrect", f"{shown} is not right. {message}", 0.0, notes)
-    centre = target.value if target.value is not None else (target.low + target.high) / 2
-    share = target.unit == "%" or abs(centre) <= 1
+    share = is_percent_unit(target.unit) or abs(centre) <= 1
     if centre:
         for factor, hint in (
             (1000.0, "Your number is about 1,000 times too large: check the units (thousands "
@@ -466,6 +583,35 @@ def _typo(given: str, accepted: str) -> bool:
     return 0 < prev[-1] <= limit
 
 
+def _month(word: str) -> str | None:
+    """Return the month a word names, allowing one slip in a full name ("febuary")."""
+    if word in MONTHS:
+        return word
+    if word in _MONTH_ABBREVIATIONS:
+        return _MONTH_ABBREVIATIONS[word]
+    if len(word) >= 4 and word.isalpha():
+        close = [m for m in MONTHS if len(m) >= 4 and _typo(word, m)]
+        if len(close) == 1:
+            return close[0]
+    return None
+
+
+def _fixed_parts(folded: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Return what a text answer's typo allowance must leave alone: its digits, the months it
+    names and its number words. ``folded`` is the output of :func:`normalise_text`."""
+    words = folded.split()
+    digits = tuple(re.findall(r"\d+", folded))
+    months = tuple(m for m in map(_month, words) if m is not None)
+    counts = tuple(w for w in words if w in _COUNT_WORDS)
+    return digits, months, counts
+
+
+def _spelling_slip(given: str, accepted: str) -> bool:
+    """True when ``given`` differs from ``accepted`` by a slip in its letters only: digits,
+    dates and numbers must match exactly."""
+    return _typo(given, accepted) and _fixed_parts(given) == _fixed_parts(accepted)
+
+
 def grade_text(ex: Exercise, answer: object) -> Result:
     """Grade a short text answer against accepted variants, ignoring case, accents and spacing."""
     if not isinstance(answer, str):
@@ -487,7 +633,7 @@ def grade_text(ex: Exercise, answer: object) -> Result:
     if any(f" {a} " in padded for a in accepted if a):
         return Result("partial", f"{_quote(answer)} contains the answer, with more besides: "
                       "give just the answer.", 0.5)
-    if any(_typo(given, a) for a in accepted):
+    if any(_spelling_slip(given, a) for a in accepted):
         return Result("partial", f"{_quote(answer)} is close: check the spelling.", 0.5)
     return Result("incorrect", f"{_quote(answer)} is not right.")
 
