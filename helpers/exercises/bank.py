@@ -86,6 +86,12 @@ def _read_file(path: Path) -> tuple[object, Problem | None]:
     except tomllib.TOMLDecodeError as exc:
         return None, Problem(rel, f"not valid TOML: {exc}. Check the quotes, brackets and "
                              "commas on that line and the one before.")
+    except ValueError:  # a whole number of more than 4,300 digits
+        return None, Problem(rel, "a number in the file is too long to read (thousands of "
+                             "digits); numbers here have at most 15 digits.")
+    except RecursionError:
+        return None, Problem(rel, "the file nests brackets too deeply to be read; an exercise "
+                             "needs at most a list of tables.")
 
 
 def _build(paths: Sequence[Path]) -> Bank:
@@ -100,8 +106,14 @@ def _build(paths: Sequence[Path]) -> Bank:
         if problem is not None:
             bank.problems.append(problem)
             continue
-        exercises, found = parse_document(doc, file=rel, notebook=path.stem,
-                                          source_ids=source_ids)
+        try:
+            exercises, found = parse_document(doc, file=rel, notebook=path.stem,
+                                              source_ids=source_ids)
+        except Exception as exc:  # one file must never stop the others
+            bank.problems.append(Problem(rel, f"the file could not be checked "
+                                         f"({type(exc).__name__}: {str(exc)[:200]}); fix the "
+                                         "last exercise you changed, or report this."))
+            continue
         bank.problems.extend(found)
         for problem in found:
             if problem.exercise is not None:
@@ -152,6 +164,9 @@ def _data_problems(bank: Bank) -> list[Problem]:
             target_for(exercise)
         except CourseError as exc:
             problems.append(Problem(exercise.file, str(exc), exercise.id, "answer_from"))
+        except Exception as exc:  # one recipe must never stop the others
+            problems.append(Problem(exercise.file, f"cannot be computed ({type(exc).__name__}: "
+                                    f"{str(exc)[:200]}).", exercise.id, "answer_from"))
     return problems
 
 
@@ -193,11 +208,26 @@ def get_exercise(exercise_id: str) -> Exercise:
         lines = "\n".join(f"  {p}" for p in bank.broken[exercise_id])
         raise DataError(f"exercise '{exercise_id}' cannot be shown until its file is fixed:\n"
                         f"{lines}\nRun `python -m helpers.exercises` to check every file.")
+    unreadable = _unreadable_files(bank, exercise_id)
+    if unreadable:
+        lines = "\n".join(f"  {p}" for p in unreadable)
+        raise DataError(f"exercise '{exercise_id}' cannot be shown: the exercise file it would "
+                        f"be in cannot be read:\n{lines}\nFix the file, then run "
+                        "`python -m helpers.exercises` to check every file.")
     close = difflib.get_close_matches(exercise_id, list(bank.exercises), n=1, cutoff=0.6)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     if not bank.files:
         hint += f" There are no exercise files in data/{EXERCISE_FOLDER}/."
     raise DataError(f"there is no exercise '{exercise_id}' in data/{EXERCISE_FOLDER}/.{hint}")
+
+
+def _unreadable_files(bank: Bank, exercise_id: str) -> list[Problem]:
+    """Return the whole-file problems of the files an id's number points to (``02-…``)."""
+    prefix = exercise_id[:3]
+    if len(prefix) < 3 or not prefix[:2].isdigit() or prefix[2] != "-":
+        return []
+    return [p for p in bank.problems if p.exercise is None and p.file.startswith("data/")
+            and Path(p.file).name.startswith(prefix[:2] + "_")]
 
 
 def exercises_by_notebook() -> dict[str, list[str]]:

@@ -293,7 +293,10 @@ def _join_initials(words: list[str]) -> list[str]:
 
 def format_number(value: float, unit: str = "") -> str:
     """Return a number for a message: thousands separators, few decimals, then the unit."""
-    if abs(value) >= 1e15:
+    if not math.isfinite(value):
+        text = "not a number" if math.isnan(value) else ("infinity" if value > 0 else
+                                                         "minus infinity")
+    elif abs(value) >= 1e15:
         text = f"{value:.4g}"
     elif value == int(value):
         text = f"{int(value):,}"

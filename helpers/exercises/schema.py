@@ -30,6 +30,9 @@ CITATION = re.compile(r"\[([A-Z][A-Z0-9]*(?:[.\-][A-Z0-9]+)+|[A-Z]{3,}[0-9]*)\]"
 MAX_QUESTION = 3_000
 MAX_TEXT = 2_000
 MAX_OPTION = 500
+#: Largest number accepted anywhere in an exercise: no answer in the course needs more digits,
+#: and larger whole numbers cannot be compared exactly as decimals.
+MAX_MAGNITUDE = 1e15
 
 COMMON = ("id", "kind", "title", "question", "explanation", "sources", "hints",
           "tries_before_reveal")
@@ -128,6 +131,20 @@ def _type_name(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def number_problem(value: int | float) -> str | None:
+    """Say what is wrong with a number read from a file (not finite, far too large), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, not {value}."
+    if abs(value) > MAX_MAGNITUDE:
+        if isinstance(value, int):
+            size = f"a whole number of {len(str(abs(value))):,} digits"
+        else:
+            size = f"{value:.3g}"
+        return (f"is {size}, far too large; numbers here have at most 15 digits "
+                f"({MAX_MAGNITUDE:,.0f}).")
+    return None
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -216,8 +233,9 @@ class _Reader:
             hint = " (write it without quotes)" if isinstance(value, str) else ""
             self.problem(name, f"must be a number{hint}, not {_type_name(value)}.")
             return None
-        if not math.isfinite(value):
-            self.problem(name, "must be a finite number.")
+        problem = number_problem(value)
+        if problem is not None:
+            self.problem(name, problem)
             return None
         if minimum is not None and value < minimum:
             self.problem(name, f"must be at least {minimum:g}; it is {value:g}.")
@@ -235,7 +253,9 @@ class _Reader:
             self.problem(name, f"must be a whole number, not {_type_name(value)}.")
             return default
         if not minimum <= value <= maximum:
-            self.problem(name, f"must be from {minimum} to {maximum}; it is {value}.")
+            shown = f"{value}" if abs(value) < 10**20 else \
+                f"a whole number of {len(str(abs(value))):,} digits"
+            self.problem(name, f"must be from {minimum} to {maximum}; it is {shown}.")
             return default
         return value
 
@@ -332,9 +352,15 @@ def _read_answer_from(r: _Reader, raw: object, name: str, *,
                     r.problem(f"{name}.filter.{column}", "a range takes only 'min' and 'max'.")
                     ok = False
                 for bound in ("min", "max"):
-                    if bound in wanted and not isinstance(wanted[bound], (int, float, str)):
+                    if bound in wanted and (not isinstance(wanted[bound], (int, float, str))
+                                            or isinstance(wanted[bound], bool)):
                         r.problem(f"{name}.filter.{column}", f"'{bound}' must be a number or "
                                   "a date in quotes.")
+                        ok = False
+                    elif bound in wanted and not isinstance(wanted[bound], str) and \
+                            number_problem(wanted[bound]):
+                        r.problem(f"{name}.filter.{column}",
+                                  f"'{bound}' {number_problem(wanted[bound])}")
                         ok = False
             elif isinstance(wanted, list):
                 if not wanted or not all(isinstance(v, (int, float, str)) and
@@ -346,6 +372,13 @@ def _read_answer_from(r: _Reader, raw: object, name: str, *,
                 r.problem(f"{name}.filter.{column}", "must be a value, a list of values or "
                           "{ min = …, max = … }.")
                 ok = False
+            values = wanted if isinstance(wanted, list) else [wanted]
+            for value in values:
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                        number_problem(value):
+                    r.problem(f"{name}.filter.{column}", f"the value {number_problem(value)}")
+                    ok = False
+                    break
     return dict(raw) if ok else None
 
 
@@ -365,6 +398,10 @@ def _read_numeric(r: _Reader, kind: str, source_ids: set[str] | None) -> dict[st
         if (not isinstance(raw, list) or len(raw) != 2 or
                 not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)):
             r.problem("range", "must be two numbers in brackets, low and high: [10, 20].")
+        elif any(number_problem(v) for v in raw):
+            end, value = next((e, v) for e, v in zip(("low", "high"), raw, strict=True)
+                              if number_problem(v))
+            r.problem("range", f"the {end} end {number_problem(value)}")
         elif raw[0] > raw[1]:
             r.problem("range", f"the low end {raw[0]} is above the high end {raw[1]}.")
         else:
