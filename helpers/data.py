@@ -68,26 +68,92 @@ def _schema_path() -> Path:
     return data_dir() / SCHEMA_FILE
 
 
+#: Whole numbers a table can hold: pandas' Int64, a signed 64-bit integer.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Characters of a cell quoted in an error message.
+QUOTE_CHARS = 40
+
+
+def _quoted(value: str) -> str:
+    """Return a cell for a message: quoted, and cut short when it is long."""
+    return f"'{value[:QUOTE_CHARS]}…'" if len(value) > QUOTE_CHARS else f"'{value}'"
+
+
+def _read_text_file(path: Path, rel: str, what: str) -> bytes:
+    """Return a data file's bytes, or raise DataError saying why it cannot be read."""
+    if path.is_dir():
+        raise DataError(f"this is a folder, not a file; the {what} must be a file. Move the "
+                        "folder away and restore the file (git checkout -- data/).", file=rel)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except PermissionError:
+        raise DataError(f"the {what} cannot be read (permission denied); give your user read "
+                        f"permission (chmod u+r {rel}) or restore it from the repository.",
+                        file=rel) from None
+    except OSError as exc:
+        raise DataError(f"the {what} cannot be read ({exc.strerror or exc}).", file=rel) from None
+
+
+_KIND_WORDS: dict[type, str] = {
+    str: "text in quotes", bool: "true or false (without quotes)", dict: "a table",
+    list: "a list in brackets", int: "a whole number", float: "a number",
+}
+
+
+def _schema_field(value: object, kind: type, where: str, what: str, rel: str,
+                  column: str | None = None) -> None:
+    """Raise DataError when a schema field has the wrong type (true/false is never a number)."""
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return
+    hint = ""
+    if kind is bool and isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        hint = f" write {value.strip().lower()} without quotes"
+    raise DataError(f"{where}: '{what}' must be {_KIND_WORDS[kind]}, not "
+                    f"{_KIND_WORDS.get(type(value), type(value).__name__)}"
+                    f"{';' + hint if hint else ''}.", file=rel, column=column)
+
+
 @lru_cache(maxsize=4)
 def _read_schema(path: str, mtime_ns: int) -> dict[str, Table]:
     rel = f"data/{SCHEMA_FILE}"
     try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = tomllib.loads(_read_text_file(Path(path), rel, "schema file").decode("utf-8-sig"))
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError("the schema file is missing; restore it from the repository.",
                         file=rel) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"the schema file is not valid TOML: {exc}.", file=rel) from None
+    except ValueError:
+        raise DataError("a number in the schema file is too long to read (thousands of "
+                        "digits); fix it.", file=rel) from None
+    except RecursionError:
+        raise DataError("the schema file nests brackets too deeply to be read.",
+                        file=rel) from None
     tables: dict[str, Table] = {}
     for name, spec in raw.items():
         if not isinstance(spec, dict) or "file" not in spec or "columns" not in spec:
             raise DataError(f"table '{name}' needs a 'file' and a [columns] section.", file=rel)
+        where = f"table '{name}'"
+        _schema_field(spec["file"], str, where, "file", rel)
+        if not spec["file"].strip():
+            raise DataError(f"{where}: 'file' is empty; name the CSV file under data/.",
+                            file=rel)
+        _schema_field(spec["columns"], dict, where, "columns", rel)
+        for field_name in ("title", "as_of", "description"):
+            if field_name in spec:
+                _schema_field(spec[field_name], str, where, field_name, rel)
         columns = []
         for col_name, col in spec["columns"].items():
             if not isinstance(col, dict):
-                raise DataError(f"column spec must be a table, in '{name}'.", file=rel,
-                                column=col_name)
+                raise DataError(f"column spec must be a table, in '{name}' (write "
+                                f"[{name}.columns.{col_name}] and type = \"…\" under it).",
+                                file=rel, column=col_name)
             col_type = col.get("type", "string")
+            _schema_field(col_type, str, where, "type", rel, col_name)
             if col_type not in COLUMN_TYPES:
                 raise DataError(
                     f"unknown type '{col_type}' in table '{name}'; "
@@ -95,21 +161,33 @@ def _read_schema(path: str, mtime_ns: int) -> dict[str, Table]:
                     file=rel,
                     column=col_name,
                 )
+            required = col.get("required", False)
+            _schema_field(required, bool, where, "required", rel, col_name)
+            values = col.get("values", [])
+            _schema_field(values, list, where, "values", rel, col_name)
+            if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                       for v in values):
+                raise DataError(f"{where}: 'values' must list text values, such as "
+                                "[\"war\", \"diplomacy\"].", file=rel, column=col_name)
+            description = col.get("description", "")
+            _schema_field(description, str, where, "description", rel, col_name)
             columns.append(
                 Column(
                     name=col_name,
                     type=col_type,
-                    required=bool(col.get("required", False)),
-                    values=tuple(str(v) for v in col.get("values", ())),
-                    description=str(col.get("description", "")),
+                    required=required,
+                    values=tuple(str(v) for v in values),
+                    description=description,
                 )
             )
         key = spec.get("key")
+        if key is not None:
+            _schema_field(key, str, where, "key", rel)
         if key is not None and key not in {c.name for c in columns}:
             raise DataError(f"table '{name}' names key '{key}', which is not a column.", file=rel)
         tables[name] = Table(
             name=name,
-            file=str(spec["file"]),
+            file=spec["file"],
             title=str(spec.get("title", name)),
             key=key,
             columns=tuple(columns),
@@ -126,6 +204,9 @@ def schema() -> dict[str, Table]:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
         raise DataError("the schema file is missing; restore it from the repository.",
+                        file=f"data/{SCHEMA_FILE}") from None
+    except OSError as exc:
+        raise DataError(f"the schema file cannot be read ({exc.strerror or exc}).",
                         file=f"data/{SCHEMA_FILE}") from None
     return _read_schema(str(path), mtime)
 
@@ -151,18 +232,24 @@ def table_info(name: str) -> Table:
 
 def _read_rows(path: Path, rel: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Read a CSV file strictly: returns header and (line number, fields) for each data row."""
+    missing = DataError(
+        "the file is missing. Restore it from the repository (git checkout -- data/) "
+        "or, for a derived file, run its build script in data/build/.",
+        file=rel,
+    )
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise DataError(
-            "the file is missing. Restore it from the repository (git checkout -- data/) "
-            "or, for a derived file, run its build script in data/build/.",
-            file=rel,
-        ) from None
+        raise missing from None
+    except OSError as exc:
+        raise DataError(f"the file cannot be read ({exc.strerror or exc}).", file=rel) from None
     if size > MAX_FILE_BYTES:
         raise DataError(f"the file is {size:,} bytes, larger than the {MAX_FILE_BYTES:,} the "
                         "loader accepts; is it the right file?", file=rel)
-    raw = path.read_bytes()
+    try:
+        raw = _read_text_file(path, rel, "table")
+    except FileNotFoundError:
+        raise missing from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -210,7 +297,8 @@ def _convert(value: str, col: Column) -> Any:
         return value
     if col.type == "category":
         if col.values and value not in col.values:
-            raise ValueError(f"'{value}' is not one of the allowed values: {', '.join(col.values)}")
+            raise ValueError(f"{_quoted(value)} is not one of the allowed values: "
+                             f"{', '.join(col.values)}")
         return value
     if col.type == "date":
         try:
@@ -218,19 +306,30 @@ def _convert(value: str, col: Column) -> Any:
                 raise ValueError(value)
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not a valid date written as YYYY-MM-DD") from None
+            raise ValueError(f"{_quoted(value)} is not a valid date written as YYYY-MM-DD") \
+                from None
     if col.type == "int":
+        digits = value.replace("_", "").lstrip("+-")
+        if digits.isdigit() and len(digits) > 19:
+            raise ValueError(f"{_quoted(value)} has {len(digits):,} digits, too large for a "
+                             f"whole-number column (at most {INT64_MAX:,}); check the value, or "
+                             "make the column a float in data/schema.toml")
         try:
-            return int(value.replace("_", ""))
+            number = int(value.replace("_", ""))
         except ValueError:
-            raise ValueError(f"'{value}' is not a whole number") from None
+            raise ValueError(f"{_quoted(value)} is not a whole number") from None
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise ValueError(f"{_quoted(value)} is too large for a whole-number column (at most "
+                             f"{INT64_MAX:,}); check the value, or make the column a float in "
+                             "data/schema.toml")
+        return number
     if col.type == "float":
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not a number") from None
+            raise ValueError(f"{_quoted(value)} is not a number") from None
         if math.isinf(number):
-            raise ValueError(f"'{value}' is not a finite number")
+            raise ValueError(f"{_quoted(value)} is not a finite number")
         return number
     raise ValueError(f"unknown column type {col.type}")  # schema() already refuses these
 
@@ -302,10 +401,11 @@ def load_table(name: str) -> pd.DataFrame:
     path = data_dir() / table.file
     try:
         stat = path.stat()
-    except FileNotFoundError:
+    except OSError:
         stat = None
     if stat is None:
-        _read_rows(path, f"data/{table.file}")  # raises the 'missing' message
+        _read_rows(path, f"data/{table.file}")  # raises the 'missing' or 'unreadable' message
+        raise DataError("the file cannot be read.", file=f"data/{table.file}")
     return _load_cached(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
 
 
@@ -322,6 +422,10 @@ def split_ids(value: object) -> list[str]:
 # GeoJSON
 
 
+#: How deeply the coordinates of each geometry type nest (rings of [x, y] positions).
+GEOMETRY_DEPTH = {"Polygon": 2, "MultiPolygon": 3}
+
+
 def load_geojson(file: str) -> dict[str, Any]:
     """Return a GeoJSON FeatureCollection from ``data/`` as a dict, checked for its basic shape."""
     if not isinstance(file, str):
@@ -333,25 +437,68 @@ def load_geojson(file: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise DataError("the file is missing; run data/build/build_open_data.py to make it.",
                         file=rel) from None
+    except OSError as exc:
+        raise DataError(f"the file cannot be read ({exc.strerror or exc}).", file=rel) from None
     return json.loads(_geojson_text(str(path), stamp.st_mtime_ns, rel))
+
+
+def _coordinates_problem(coordinates: object, kind: str) -> str | None:
+    """Say what is wrong with a geometry's coordinates (shape, depth, numbers), or None."""
+    depth = GEOMETRY_DEPTH[kind]
+    stack: list[tuple[object, int]] = [(coordinates, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level < depth:
+            if not isinstance(item, list) or not item:
+                return (f"the coordinates of a {kind} must be "
+                        f"{'polygons of ' if kind == 'MultiPolygon' else ''}rings of [x, y] "
+                        "positions, lists nested "
+                        f"{depth + 1} deep; one level holds something else or is empty")
+            stack.extend((child, level + 1) for child in item)
+        else:  # a position: two or three finite numbers
+            if not isinstance(item, list) or not 2 <= len(item) <= 3 or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and math.isfinite(v) for v in item):
+                return (f"the coordinates of a {kind} must end in positions of two finite "
+                        "numbers [longitude, latitude]; one is not")
+    return None
 
 
 @lru_cache(maxsize=8)
 def _geojson_text(path: str, mtime_ns: int, rel: str) -> str:
+    fix = " Rebuild it with data/build/build_open_data.py or restore it from the repository."
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"the file is not valid UTF-8 JSON: {exc}.", file=rel) from None
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"the file is {size:,} bytes, larger than the {MAX_FILE_BYTES:,} the "
+                            "loader accepts; is it the right file?", file=rel)
+        doc = json.loads(_read_text_file(Path(path), rel, "map file").decode("utf-8-sig"))
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError("the file is missing; run data/build/build_open_data.py to make it.",
+                        file=rel) from None
+    except RecursionError:
+        raise DataError("the file nests brackets too deeply to be a map; a polygon needs "
+                        f"three levels, a multipolygon four.{fix}", file=rel) from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, or a number too long
+        raise DataError(f"the file is not valid UTF-8 JSON: {str(exc)[:200]}.{fix}",
+                        file=rel) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
         doc.get("features"), list
     ):
         raise DataError("the file is not a GeoJSON FeatureCollection.", file=rel)
     for i, feature in enumerate(doc["features"], start=1):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon",
-                                                                           "MultiPolygon"):
+        if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_DEPTH:
             raise DataError("the feature has no Polygon or MultiPolygon geometry.", file=rel, row=i)
-    return json.dumps(doc)
+        problem = _coordinates_problem(geometry.get("coordinates"), geometry["type"])
+        if problem is not None:
+            raise DataError(f"{problem}.{fix}", file=rel, row=i)
+    try:
+        return json.dumps(doc)
+    except (RecursionError, ValueError):
+        raise DataError(f"the file nests too deeply to be a map.{fix}", file=rel) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ def compute(spec: Mapping[str, Any]) -> float:
     try:
         stat = file.stat()
         stamp = (str(file), stat.st_mtime_ns, stat.st_size)
-    except FileNotFoundError:
-        stamp = (str(file), 0, 0)  # load_table raises the clear 'missing file' message
+    except OSError:
+        stamp = (str(file), 0, 0)  # load_table raises the clear 'missing' or 'unreadable' message
     key = json.dumps(spec, sort_keys=True, default=str)
     return _compute_cached(key, stamp)
 
