@@ -243,6 +243,11 @@ class ProgressStore:
         self._warned = False
         self._salvaged: dict[str, Any] | None = None  # readable entries of a set-aside file
 
+    @property
+    def in_memory(self) -> bool:
+        """True while answers are kept in memory because the file cannot be written."""
+        return self._memory is not None
+
     # -- reading ----------------------------------------------------------------------------
 
     def _target(self) -> Path:

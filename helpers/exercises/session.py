@@ -29,6 +29,8 @@ class Attempts:
     tries: int = 0
     hints: int = 0
     revealed: bool = False
+    #: the last answer counted as a try (its saved form); the same answer again is not a new try
+    last_counted: Any = None
 
 
 _ATTEMPTS: dict[str, Attempts] = {}
@@ -98,15 +100,23 @@ def saved_form(value: object, depth: int = 0) -> Any:
 
 
 def submit(ex: Exercise, answer: object) -> Result:
-    """Grade an answer, save it in the progress file and count the try; return the result."""
+    """Grade an answer, save it in the progress file and count the try; return the result.
+
+    The same answer checked again straight after (a repeated click) is saved but is not a new
+    try.
+    """
     result = grade(ex, answer, target(ex))
     state = attempts(ex.id)
-    if result.counts_as_try:
+    saved = saved_form(answer)
+    counts = result.counts_as_try and (state.last_counted is None
+                                       or state.last_counted != ("answer", saved))
+    if counts:
         state.tries += 1
+        state.last_counted = ("answer", saved)
     if result.counts_as_try or result.status == "recorded":
         store().record(ex.id, notebook=ex.notebook or "inline", kind=ex.kind,
-                       answer=saved_form(answer), status=result.status, score=result.score,
-                       counts_as_try=result.counts_as_try)
+                       answer=saved, status=result.status, score=result.score,
+                       counts_as_try=counts)
     _notify(ex.id)
     return result
 

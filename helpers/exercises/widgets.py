@@ -15,7 +15,12 @@ places without widgets (GitHub, nbviewer, PDF), the question as plain text and s
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import contextlib
 import html
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,15 @@ from helpers.exercises.grading import RANK, Result
 from helpers.exercises.schema import Exercise
 
 WIDE = {"description_width": "initial"}
+#: How long a Check click in a live kernel waits before grading, in seconds. ipywidgets holds back
+#: a control's new value while its previous update is unacknowledged but sends a click at once,
+#: so a click can reach the kernel just before the last value; values arriving in this time are
+#: applied first (each restarts the wait, up to CHECK_SETTLE_LIMIT), then the controls are graded
+#: as they are on screen.
+CHECK_SETTLE_SECONDS = 0.3
+CHECK_SETTLE_LIMIT = 2.0
+#: Largest export offered as a download link (a data: URL) in the progress panel.
+MAX_LINK_BYTES = 2 * 1024 * 1024
 #: ipywidgets gives radio and check-box rows a fixed height, so a long option wraps into the next
 #: row and covers its button (a click then picks the wrong option). Rows grow with their text.
 EXERCISE_CSS = """<style>
@@ -89,6 +103,10 @@ class ExerciseWidget:
         self.box.add_class("course-exercise")
         self.box.add_class(f"course-ex-{ex.kind}")
         self.box.add_class(f"course-exid-{ex.id}")
+        self._pending: asyncio.TimerHandle | None = None
+        self._requested_at = 0.0
+        for control in self.inputs.values():
+            control.observe(self._on_input, names="value")
         self.refresh()
         session.subscribe(ex.id, self)
 
@@ -188,34 +206,107 @@ class ExerciseWidget:
                                f"{html.escape(str(exc))}</p></div>")
 
     def on_check(self, _button: Any = None) -> Result | None:
-        """Grade what the controls hold and show the feedback; return the result."""
+        """Grade what the controls hold and show the feedback; return the result.
+
+        A click in a live kernel (an asyncio loop is running) is graded after
+        :data:`CHECK_SETTLE_SECONDS`, once any value the browser sent just after it has arrived,
+        and returns None; rapid repeat clicks are one check. Called directly, it grades at once.
+        """
+        loop = _running_loop() if _button is not None else None
+        if loop is None:
+            return self._check_now()
+        self._requested_at = loop.time()
+        self._schedule(loop)
+        return None
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(CHECK_SETTLE_SECONDS, self._settled)
+
+    def _on_input(self, _change: Any) -> None:
+        """A value arrived while a click waits: wait for the browser's remaining changes."""
+        if self._pending is None:
+            return
+        loop = _running_loop()
+        if loop is not None and loop.time() - self._requested_at < CHECK_SETTLE_LIMIT:
+            self._schedule(loop)
+
+    def _settled(self) -> None:
+        self._pending = None
         try:
-            result = session.submit(self.exercise, self.read_answer())
+            self._check_now()
+        except Exception as exc:  # a callback's error would otherwise vanish unseen
+            self.feedback.value = (f'<div class="course-feedback-body course-status-invalid" '
+                                   f'role="status"><p><strong>⚠ Problem:</strong> the answer '
+                                   f"could not be checked ({html.escape(type(exc).__name__)}: "
+                                   f"{html.escape(str(exc)[:300])}).</p></div>")
+
+    def _check_now(self) -> Result | None:
+        try:
+            with _progress_notices() as notices:
+                result = session.submit(self.exercise, self.read_answer())
         except CourseError as exc:  # e.g. the data behind a data question is missing
             self._show_error(exc)
             return None
-        self.feedback.value = render.result_html(result)
+        self.feedback.value = render.result_html(result) + _notice_html(notices)
         return result
 
     def on_hint(self, _button: Any = None) -> str | None:
         """Show the next hint under the earlier ones; return its text."""
-        hint = session.next_hint(self.exercise)
+        with _progress_notices() as notices:
+            hint = session.next_hint(self.exercise)
         if hint is not None:
             number, text = hint
             self.hints.value += (f'<p class="course-hint"><strong>Hint {number}:</strong> '
-                                 f"{render.inline_html(text)}</p>")
+                                 f"{render.inline_html(text)}</p>{_notice_html(notices)}")
         self.refresh()
         return None if hint is None else hint[1]
 
     def on_reveal(self, _button: Any = None) -> Result | None:
         """Show the answer with its explanation and sources."""
         try:
-            result = session.reveal_answer(self.exercise)
+            with _progress_notices() as notices:
+                result = session.reveal_answer(self.exercise)
         except CourseError as exc:
             self._show_error(exc)
             return None
-        self.answer.value = render.result_html(result)
+        self.answer.value = render.result_html(result) + _notice_html(notices)
         return result
+
+
+@contextlib.contextmanager
+def _progress_notices() -> Iterator[list[str]]:
+    """Collect the progress file's warnings during a check, to show them in the widget.
+
+    A warning raised in a widget's callback goes to the kernel's log, which a student never
+    sees; the feedback area is where they look. Other warnings pass on unchanged.
+    """
+    from helpers.exercises.progress import ProgressFileWarning
+
+    notices: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notices
+    for warning in caught:
+        if issubclass(warning.category, ProgressFileWarning):
+            notices.append(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+
+
+def _notice_html(notices: list[str]) -> str:
+    return "".join(f'<p class="course-progress-notice" role="status"><strong>⚠ About your '
+                   f"saved answers:</strong> {html.escape(n)}</p>" for n in notices)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """Return the running event loop (the kernel's, during a click), or None outside one."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 class ExerciseView:
@@ -272,13 +363,17 @@ def progress_rows(entries: dict[str, dict[str, Any]],
                   planned: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Return one summary row per notebook and one for the whole course.
 
-    ``planned`` lists each notebook's exercise ids (from the exercise files); answers to
-    exercises not in it (inline ones) are counted under the notebook they were saved with.
+    ``planned`` lists each notebook's exercise ids (from the exercise files). Answers to inline
+    exercises (saved under the notebook ``inline``) are counted there; answers to exercises that
+    are no longer in the files are left out (they stay in the progress file and the export).
     """
     notebooks: dict[str, set[str]] = {nb: set(ids) for nb, ids in planned.items()}
+    known = {ex_id for ids in planned.values() for ex_id in ids}
     for ex_id, entry in entries.items():
-        nb = str(entry.get("notebook") or "inline")
-        notebooks.setdefault(nb, set()).add(ex_id)
+        if not isinstance(entry, dict) or ex_id in known:
+            continue
+        if entry.get("notebook") in (None, "", "inline"):
+            notebooks.setdefault("inline", set()).add(ex_id)
     rows = []
     total = {"notebook": "Whole course", "exercises": 0, "tried": 0, "right": 0, "partly": 0,
              "saved": 0, "revealed": 0}
@@ -287,15 +382,17 @@ def progress_rows(entries: dict[str, dict[str, Any]],
                "partly": 0, "saved": 0, "revealed": 0}
         for ex_id in notebooks[nb]:
             entry = entries.get(ex_id)
-            if not entry:
+            if not isinstance(entry, dict) or not entry:
                 continue
             best = entry.get("best_status")
+            if not isinstance(best, str):
+                best = None
             if best in RANK and best != "revealed":
                 row["tried"] += 1
             row["right"] += best == "correct"
             row["partly"] += best == "partial"
             row["saved"] += best == "recorded"
-            row["revealed"] += bool(entry.get("revealed"))
+            row["revealed"] += entry.get("revealed") is True
         rows.append(row)
         for key in total:
             if key != "notebook":
@@ -306,6 +403,22 @@ def progress_rows(entries: dict[str, dict[str, Any]],
 
 PROGRESS_TEXT = ("Course progress: run this cell in JupyterLab or Voilà to see which exercises "
                  "you have done and to export your answers.")
+
+
+def download_link(path: Path) -> str:
+    """Return an HTML link that downloads ``path`` in the browser (a data: URL), for Voilà and
+    JupyterLab alike, where the student may have no other way to reach the file."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return ""
+    if len(content) > MAX_LINK_BYTES:
+        return "The file is too large to offer as a download link; copy it from that folder."
+    mime = "application/json" if path.suffix.lower() == ".json" else "text/csv"
+    encoded = base64.b64encode(content).decode("ascii")
+    name = html.escape(path.name, quote=True)
+    return (f'<a download="{name}" href="data:{mime};charset=utf-8;base64,{encoded}">'
+            f"Download {name}</a>.")
 
 
 class ProgressWidget:
@@ -341,7 +454,8 @@ class ProgressWidget:
             planned = exercises_by_notebook()
         except CourseError:
             planned = {}
-        rows = progress_rows(session.store().entries(), planned)
+        with _progress_notices() as notices:
+            rows = progress_rows(session.store().entries(), planned)
         head = ("<tr><th scope='col'>Notebook</th><th scope='col'>Exercises</th>"
                 "<th scope='col'>Tried</th><th scope='col'>✓ Right</th>"
                 "<th scope='col'>◐ Partly right</th><th scope='col'>✎ Reflections saved</th>"
@@ -351,9 +465,21 @@ class ProgressWidget:
             "".join(f"<td>{r[k]}</td>" for k in ("exercises", "tried", "right", "partly",
                                                  "saved", "revealed")) + "</tr>"
             for r in rows)
-        where = html.escape(str(session.store().path))
-        self.table.value = (f"<table class='course-progress-table'>{head}{body}</table>"
-                            f"<p>Saved on this computer in <code>{where}</code>.</p>")
+        from helpers.exercises.progress import export_folder
+
+        store = session.store()
+        where = html.escape(str(store.path))
+        folder = html.escape(str(export_folder(store)))
+        kept = ""
+        if store.in_memory:
+            kept = (f"<p role='status'><strong>⚠ Kept in memory only:</strong> {where} cannot "
+                    "be written now, so your answers are held while this notebook runs and "
+                    "saved there as soon as it can be written. Export them to keep a copy.</p>")
+        kept += _notice_html(notices)
+        self.table.value = (f"<table class='course-progress-table'>{head}{body}</table>{kept}"
+                            f"<p>Saved on this computer in <code>{where}</code>. Exports are "
+                            f"written to <code>{folder}</code> unless you give a full path, "
+                            "and offered as a download link.</p>")
 
     def _on_format(self, change: dict[str, Any]) -> None:
         path = Path(self.path.value.strip() or "course-answers.csv")
@@ -374,7 +500,8 @@ class ProgressWidget:
         count = len(session.store().entries())
         self.message.value = (f"<p role='status'><strong>✓ Exported</strong> {count} answer"
                               f"{'s' if count != 1 else ''} to <code>{html.escape(str(target))}"
-                              "</code>. Send this file to your instructor.</p>")
+                              f"</code>. {download_link(target)} Send this file to your "
+                              "instructor.</p>")
         return target
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
