@@ -290,3 +290,38 @@ def test_a_changed_number_in_a_text_answer_is_never_a_spelling_slip(a: int, b: i
                              "answers": [f"Resolution {a}"], "explanation": "It.",
                              "sources": ["C"]})
     assert grade(ex, f"Resolution {b}").status == "incorrect"
+
+
+# --------------------------------------------------------------------------------------------
+# Found by attacking the engine beyond the listed examples
+
+
+@pytest.mark.parametrize("answer", ["۲۹ February ۲۰۲۰", "٢٩ February ٢٠٢٠", "۲۰۲۰-۰۲-۲۹"])
+def test_dari_and_arabic_digits_in_a_date(answer: str) -> None:
+    assert grade(DATE, answer).correct
+
+
+@pytest.mark.parametrize("answer", ["۲۰٬۴۷۵", "٢٠٤٧٥", "۲۰,۴۷۵ deaths", "\u200f۲۰۴۷۵"])
+def test_dari_and_arabic_digits_in_a_number(answer: str) -> None:
+    assert grade(DEATHS, answer, DEATHS_TARGET).correct
+
+
+def test_a_name_that_looks_like_a_month_keeps_its_spelling_allowance() -> None:
+    ex = exercise_from_dict({"id": "02-p", "kind": "text", "question": "Who?",
+                             "answers": ["Jana Smith"], "explanation": "Her.", "sources": ["C"]})
+    assert grade(ex, "Jane Smith").status == "partial"
+
+
+def test_a_misspelt_number_word_is_a_spelling_slip_a_different_one_is_wrong() -> None:
+    ex = exercise_from_dict({"id": "02-w", "kind": "text", "question": "Which war?",
+                             "answers": ["Second Anglo-Afghan War"], "explanation": "It.",
+                             "sources": ["C"]})
+    assert grade(ex, "Secnd Anglo-Afghan War").status == "partial"
+    assert grade(ex, "Third Anglo-Afghan War").status == "incorrect"
+
+
+def test_ordering_positions_may_be_numpy_integers() -> None:
+    items = ["a", "b", "c", "d"]
+    ex = exercise_from_dict({"id": "02-o", "kind": "ordering", "question": "Order.",
+                             "items": items, "explanation": "So.", "sources": ["C"]})
+    assert grade(ex, {item: np.int64(i + 1) for i, item in enumerate(items)}).correct

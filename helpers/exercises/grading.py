@@ -125,7 +125,8 @@ class NotANumber(ValueError):
 # --------------------------------------------------------------------------------------------
 # Reading numbers and normalising text
 
-_MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
+_MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-") | {
+    0x066B: ".", 0x066C: ","}  # the Arabic decimal and thousands separators
 #: Apostrophes used between groups of three digits (Swiss style, or curly from a word processor).
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u02b9\u2032\u00b4\u0060"), "'")
 #: Months, whose names in a date answer must match exactly, like its digits.
@@ -266,6 +267,8 @@ def normalise_text(text: str) -> str:
         category = unicodedata.category(ch)
         if category.startswith("M") or category == "Cf":
             continue  # accents, and invisible marks: soft hyphen, zero-width, direction
+        if category == "Nd":
+            ch = str(unicodedata.decimal(ch))  # Dari, Pashto or Arabic digits read as 0-9
         kept.append(ch if category[0] in "LN" else " ")
     words = _join_initials("".join(kept).casefold().split())
     if len(words) > 1 and words[0] in ("the", "a", "an"):
@@ -611,8 +614,20 @@ def _fixed_parts(folded: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[s
 
 def _spelling_slip(given: str, accepted: str) -> bool:
     """True when ``given`` differs from ``accepted`` by a slip in its letters only: digits,
-    dates and numbers must match exactly."""
-    return _typo(given, accepted) and _fixed_parts(given) == _fixed_parts(accepted)
+    dates and numbers must match exactly.
+
+    Months are compared where the accepted answer holds digits (a date); number words where
+    both answers hold some (a misspelt number word is still a spelling slip).
+    """
+    if not _typo(given, accepted):
+        return False
+    digits, months, counts = _fixed_parts(given)
+    want_digits, want_months, want_counts = _fixed_parts(accepted)
+    if digits != want_digits:
+        return False
+    if want_digits and months != want_months:
+        return False
+    return not (counts and want_counts and counts != want_counts)
 
 
 def grade_text(ex: Exercise, answer: object) -> Result:
@@ -676,12 +691,12 @@ def grade_ordering(ex: Exercise, answer: object) -> Result:
                 return _invalid(f"{_quote(str(key))} is not one of the events to order.")
             if pos is None:
                 continue
-            if isinstance(pos, bool) or not isinstance(pos, int):
+            if isinstance(pos, bool) or not isinstance(pos, numbers.Integral):
                 return _invalid("each position is a whole number from 1 to "
                                 f"{len(items)}.")
             if not 1 <= pos <= len(items):
                 return _invalid(f"positions run from 1 to {len(items)}; {pos} is outside that.")
-            positions[key] = pos
+            positions[key] = int(pos)
         unset = len(items) - len(positions)
         if unset:
             return _invalid(f"give every event a position: {unset} still need"
