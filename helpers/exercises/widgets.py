@@ -38,7 +38,7 @@ WIDE = {"description_width": "initial"}
 #: so a click can reach the kernel just before the last value; values arriving in this time are
 #: applied first (each restarts the wait, up to CHECK_SETTLE_LIMIT), then the controls are graded
 #: as they are on screen.
-CHECK_SETTLE_SECONDS = 0.3
+CHECK_SETTLE_SECONDS = 0.4
 CHECK_SETTLE_LIMIT = 2.0
 #: Largest export offered as a download link (a data: URL) in the progress panel.
 MAX_LINK_BYTES = 2 * 1024 * 1024

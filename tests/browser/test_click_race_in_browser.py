@@ -68,3 +68,34 @@ def test_the_progress_panel_offers_a_download_of_the_export(page: Any,
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "course-answers.csv"
+
+
+def test_a_click_while_the_kernel_is_busy_grades_the_answer_on_screen(page: Any,
+                                                                      lab_server: Any) -> None:
+    """The race made certain: a busy kernel holds back the acknowledgement of the first value,
+    so ipywidgets buffers the second while the click goes straight out ahead of it."""
+    import nbformat
+
+    from helpers.paths import notebooks_dir
+
+    nb = nbformat.read(notebooks_dir() / NOTEBOOK, as_version=4)
+    code_cells = sum(cell.cell_type == "code" for cell in nb.cells)
+    lab.open_in_lab(page, lab_server, NOTEBOOK)
+    lab.run_all_fresh(page, code_cells)
+    ex = _number_exercise()
+    right = str(answering.right_answer(ex))
+    wrong = str(int(float(right)) + 1)
+    page.locator(".jp-Notebook").first.focus()
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("Control+End")  # the last cell
+    page.keyboard.press("b")  # a new cell below it
+    page.keyboard.press("Enter")
+    page.keyboard.type("import time; time.sleep(4)")
+    page.keyboard.press("Control+Enter")  # the kernel is busy for four seconds
+    field = answering.scope(page, ex).locator(".widget-text input")
+    field.fill(wrong)
+    field.press("Enter")  # sent, but not acknowledged until the kernel is free
+    field.fill(right)
+    answering.button(page, ex, "Check").click()  # the new value is held back; the click is not
+    shown = answering.feedback(page, ex, "✓")
+    assert "✓" in shown, shown
