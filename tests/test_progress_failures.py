@@ -330,3 +330,28 @@ def _looks_like_formula(cell: str) -> bool:
         visible = visible[1:]
     first = unicodedata.normalize("NFKC", visible[:1])
     return first in ("=", "+", "-", "@", "\u2212", "\u2013", "\u2014", "\ufe63")
+
+
+# --------------------------------------------------------------------------------------------
+# Found by attacking beyond the listed examples
+
+
+def test_a_fifo_or_device_at_the_path_is_never_read_renamed_or_replaced(
+        store: ProgressStore) -> None:
+    os.mkfifo(store.path)  # reading it would block the notebook forever
+    with pytest.warns(ProgressFileWarning, match="not a regular file"):
+        record(store)
+    assert store.path.exists() and not store.path.is_file()
+    assert not list(store.path.parent.glob("*corrupt*"))
+    assert store.entries()["02-x"]["answer"] == "Doha"
+
+
+def test_export_never_overwrites_the_progress_file(store: ProgressStore) -> None:
+    from helpers.errors import UsageError
+
+    record(store)
+    before = store.path.read_bytes()
+    for name in (store.path, "progress.json", store.path.parent / "progress.json.lock"):
+        with pytest.raises(UsageError, match="progress file"):
+            export_progress(name, store=store)
+    assert store.path.read_bytes() == before

@@ -31,6 +31,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 import warnings
@@ -261,12 +262,16 @@ class ProgressStore:
     def _parse(self, target: Path) -> tuple[dict[str, Any] | None, str | None, dict[str, Any]]:
         """Return (document, reason it is unusable, salvaged document) for the file's content."""
         try:
-            size = target.stat().st_size
+            info = target.stat()
         except FileNotFoundError:
             return _empty(), None, _empty()
-        if target.is_dir():
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             raise _Blocked(f"{self.path} is a folder, not a file; move the folder or set "
                            f"{ENV_VAR} to a file path such as {self.path / 'progress.json'}")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device must not be renamed
+            raise _Blocked(f"{self.path} is not a regular file; set {ENV_VAR} to a file path "
+                           f"such as {self.path.parent / 'progress.json'}")
         if size > MAX_FILE_BYTES:
             return None, f"is {size:,} bytes, too large to be a progress file", _empty()
         try:
@@ -569,6 +574,12 @@ def export_progress(path: str | Path | None = None, *, fmt: str | None = None,
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give a file name such as "
                          f"{target / ('course-answers.' + fmt)}.")
+    own = store.path.expanduser().absolute()
+    with contextlib.suppress(OSError, RuntimeError):
+        if target.absolute().resolve() in (own.resolve(),
+                                           own.resolve().with_name(own.resolve().name + ".lock")):
+            raise UsageError(f"{target} is the progress file itself; give the export another "
+                             "name, such as course-answers.csv.")
     if target.parent == export_folder(store):
         with contextlib.suppress(OSError):
             target.parent.mkdir(parents=True, exist_ok=True)
