@@ -325,3 +325,11 @@ def test_ordering_positions_may_be_numpy_integers() -> None:
     ex = exercise_from_dict({"id": "02-o", "kind": "ordering", "question": "Order.",
                              "items": items, "explanation": "So.", "sources": ["C"]})
     assert grade(ex, {item: np.int64(i + 1) for i, item in enumerate(items)}).correct
+
+
+def test_deeply_nested_one_value_lists_are_refused_not_a_crash() -> None:
+    value: object = 6
+    for _ in range(5000):
+        value = [value]
+    assert grade(COUNT, value, COUNT_TARGET).status == "invalid"
+    assert grade(COUNT, [6], COUNT_TARGET).correct

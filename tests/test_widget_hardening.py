@@ -214,3 +214,10 @@ def test_a_failed_write_is_told_once_in_the_widget_and_the_panel(
     widget.check_button.click()
     assert session.store().entries()["00-notebook-count"]["tries"] == 4
     assert "memory" not in ProgressWidget().table.value
+
+
+def test_saved_form_of_a_deeply_nested_answer_is_a_note_not_a_crash() -> None:
+    value: object = "x"
+    for _ in range(5000):
+        value = [value]
+    assert "nested too deeply" in str(session.saved_form(value))

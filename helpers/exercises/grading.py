@@ -453,6 +453,9 @@ def _numeric_value(answer: object, unit: str = "") -> tuple[float, bool, tuple[s
                             "pick one?")
         if not answer:
             return _invalid(f"the {kind} is empty: your filter selected nothing.")
+        if isinstance(answer[0], (list, tuple, dict)):
+            return _invalid(f"a {kind} of {type(answer[0]).__name__}s is not a number: give "
+                            "the one value itself.")
         inner = _numeric_value(answer[0], unit)
         if isinstance(inner, Result):
             return inner

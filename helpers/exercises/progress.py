@@ -348,8 +348,9 @@ class ProgressStore:
         try:
             return self._read()
         except (_Blocked, OSError) as exc:
-            self._warn(f"{_reason(exc)}. Answers are kept in memory while this notebook runs")
-            return self._read_quietly()
+            doc = self._read_quietly()
+            self._tell_in_memory(_reason(exc), len(doc["exercises"]))
+            return doc
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """Return the saved entry of every exercise the student has tried, by exercise id."""

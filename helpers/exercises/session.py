@@ -95,7 +95,10 @@ def saved_form(value: object, depth: int = 0) -> Any:
     try:
         number = float(value)  # numpy and other number types
     except (TypeError, ValueError, OverflowError):
-        return repr(value)[:500]
+        try:
+            return repr(value)[:500]
+        except (RecursionError, ValueError):  # a structure nested too deeply to print
+            return f"<a {type(value).__name__} nested too deeply to save>"
     return number if math.isfinite(number) else str(number)
 
 
