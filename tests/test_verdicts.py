@@ -333,3 +333,19 @@ def test_deeply_nested_one_value_lists_are_refused_not_a_crash() -> None:
         value = [value]
     assert grade(COUNT, value, COUNT_TARGET).status == "invalid"
     assert grade(COUNT, [6], COUNT_TARGET).correct
+
+
+def test_matching_and_ordering_given_in_code_fold_case_and_invisible_marks() -> None:
+    match = exercise_from_dict({
+        "id": "04-m", "kind": "matching", "question": "Match.",
+        "pairs": [{"left": "Qatar", "right": "hosted the talks"},
+                  {"left": "Pakistan", "right": "borders Afghanistan"}],
+        "explanation": "So.", "sources": ["C"]})
+    typed = {"qatar\u200b": "Hosted the talks", " PAKISTAN": "borders  afghanistan"}
+    assert grade(match, typed).correct
+    items = ["Bonn Agreement", "Doha Agreement", "Kabul falls", "UN resolution 2593"]
+    order = exercise_from_dict({"id": "04-o", "kind": "ordering", "question": "Order.",
+                                "items": items, "explanation": "So.", "sources": ["C"]})
+    assert grade(order, {item.lower(): i + 1 for i, item in enumerate(items)}).correct
+    assert grade(order, {"Bonn agreement!!": 1}).status == "invalid"  # the rest are missing
+

@@ -17,7 +17,7 @@ import numbers
 import operator
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -659,6 +659,21 @@ def grade_text(ex: Exercise, answer: object) -> Result:
     return Result("incorrect", f"{_quote(answer)} is not right.")
 
 
+def _same_text(typed: object, choices: Iterable[str]) -> str | None:
+    """Return the choice ``typed`` names: the same text, or the same once folded (case,
+    accents, spacing, invisible marks), when that matches exactly one choice."""
+    if not isinstance(typed, str):
+        return None
+    options = list(choices)
+    if typed in options:
+        return typed
+    if len(typed) > MAX_SHORT_CHARS:
+        return None
+    folded = normalise_text(typed)
+    found = [c for c in options if folded and normalise_text(c) == folded]
+    return found[0] if len(found) == 1 else None
+
+
 def _longest_in_order(ranks: list[int]) -> set[int]:
     """Return indexes of a longest strictly increasing run (not necessarily contiguous)."""
     n = len(ranks)
@@ -689,9 +704,10 @@ def grade_ordering(ex: Exercise, answer: object) -> Result:
         if len(answer) > MAX_ITEMS:
             return _invalid("that mapping has far more entries than there are events.")
         positions: dict[str, int] = {}
-        for key, pos in answer.items():
-            if not isinstance(key, str) or key not in items:
-                return _invalid(f"{_quote(str(key))} is not one of the events to order.")
+        for typed, pos in answer.items():
+            key = _same_text(typed, items)
+            if key is None:
+                return _invalid(f"{_quote(str(typed))} is not one of the events to order.")
             if pos is None:
                 continue
             if isinstance(pos, bool) or not isinstance(pos, numbers.Integral):
@@ -746,13 +762,15 @@ def grade_matching(ex: Exercise, answer: object) -> Result:
     rights = {right for _, right in ex.pairs} | set(ex.distractors)
     expected = dict(ex.pairs)
     given: dict[str, str] = {}
-    for left, right in answer.items():
-        if not isinstance(left, str) or left not in expected:
-            return _invalid(f"{_quote(str(left))} is not one of the items to pair.")
-        if right is None or right == "":
+    for typed_left, typed_right in answer.items():
+        left = _same_text(typed_left, expected)
+        if left is None:
+            return _invalid(f"{_quote(str(typed_left))} is not one of the items to pair.")
+        if typed_right is None or typed_right == "":
             continue
-        if not isinstance(right, str) or right not in rights:
-            return _invalid(f"{_quote(str(right))} is not one of the choices for "
+        right = _same_text(typed_right, rights)
+        if right is None:
+            return _invalid(f"{_quote(str(typed_right))} is not one of the choices for "
                             f"{_quote(left)}.")
         given[left] = right
     if not given:
