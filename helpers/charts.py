@@ -310,8 +310,12 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
 
 
 def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
-                   actor: str | None = None, title: str | None = None) -> Figure:
-    """Return a timeline: one lane per theme, a marker per event, short labels when few."""
+                   actor: str | None = None, title: str | None = None,
+                   actor_name: str | None = None) -> Figure:
+    """Return a timeline: one lane per theme, a marker per event, short labels when few.
+
+    ``actor_name`` is how the chosen actor is named in the alt text (default: its id).
+    """
     events = select_events(timeline, start, end, theme=theme, actor=actor)
     fig, ax = new_figure(title or f"Timeline, {start}–{end}", size=(10, 4.6))
     lanes = [t for t in THEMES if theme in (None, t)]
@@ -328,7 +332,8 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
         _label_events(fig, ax, events, lanes)
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
-    filters = [f"theme '{theme}'" if theme else "", f"actor '{actor}'" if actor else ""]
+    filters = [f"theme '{theme}'" if theme else "",
+               f"actor '{actor_name or actor}'" if actor else ""]
     chosen = " and ".join(f for f in filters if f) or "all themes"
     if events.empty:
         ax.text(0.5, 0.5, "No events match this choice.", transform=ax.transAxes,

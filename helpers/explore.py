@@ -31,7 +31,8 @@ class ChartExplorer:
     """Controls plus a chart (and optional HTML under it) that redraw when a control changes."""
 
     def __init__(self, draw: Callable[..., Figure | tuple[Figure, str]],
-                 controls: Mapping[str, w.ValueWidget], *, note: str = "") -> None:
+                 controls: Mapping[str, w.ValueWidget], *, note: str = "",
+                 details: str | None = None) -> None:
         if not callable(draw):
             raise UsageError("chart_explorer needs a function that returns a finished chart.")
         if not controls:
@@ -39,6 +40,7 @@ class ChartExplorer:
         self.draw = draw
         self.controls = dict(controls)
         self.note = note
+        self.details = details
         # An HTML <img> rather than an Image widget: the Image widget cannot carry alt text.
         self.image = w.HTML()
         self.caption = w.HTML()
@@ -75,7 +77,14 @@ class ChartExplorer:
                               f"<strong>Chart:</strong> "
                               f"{html.escape(alt_text_of(fig) or '')} "
                               f"<em>{html.escape(source_of(fig) or '')}</em></p>")
-        self.extra.value = extra
+        self.extra.value = self._folded(extra)
+
+    def _folded(self, extra: str) -> str:
+        """Return the HTML under the chart, behind a disclosure when ``details`` names it."""
+        if not extra or self.details is None:
+            return extra
+        return (f"<details class='course-details'><summary>{html.escape(self.details)}"
+                f"</summary>{extra}</details>")
 
     def _on_change(self, _change: Any = None) -> None:
         self.refresh()
@@ -92,20 +101,23 @@ class ChartExplorer:
     def _static_html(self) -> str:
         chart = chart_html(self.figure) if self.figure is not None else ""
         return (f"<p><em>Interactive in JupyterLab or Voilà: {html.escape(self.note)} "
-                f"Shown here as first drawn.</em></p>{chart}{self.extra_html}")
+                f"Shown here as first drawn.</em></p>{chart}{self._folded(self.extra_html)}")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.box, text=self._static_text(), html=self._static_html())
 
 
 def chart_explorer(draw: Callable[..., Figure | tuple[Figure, str]],
-                   controls: Mapping[str, w.ValueWidget], *, note: str = "") -> ChartExplorer:
+                   controls: Mapping[str, w.ValueWidget], *, note: str = "",
+                   details: str | None = None) -> ChartExplorer:
     """Return an explorer: ``draw(**values)`` is called with the controls' values by name.
 
     ``draw`` returns a finished chart, or ``(chart, html)`` to show escaped HTML (a table) under
-    it. ``note`` says in a sentence what the reader can change.
+    it. ``note`` says in a sentence what the reader can change. ``details``, when given, is the
+    label of a disclosure (``<details>``) that holds the HTML under the chart, so a long table
+    does not push the next cell far down the page; the reader opens it with a click or Enter.
     """
-    return ChartExplorer(draw, controls, note=note)
+    return ChartExplorer(draw, controls, note=note, details=details)
 
 
 def date_slider(dates: Iterable[object], label: str, *,
@@ -176,11 +188,14 @@ def timeline_explorer(timeline: pd.DataFrame, start: int, end: int, *,
         chosen_actor = None if actor == ALL else actor
         first, last = years
         fig = timeline_chart(timeline, first, last, theme=chosen_theme, actor=chosen_actor,
-                             title=f"Timeline, {first}–{last}")
+                             title=f"Timeline, {first}–{last}",
+                             actor_name=names.get(chosen_actor) if chosen_actor else None)
         table = events_table_html(select_events(timeline, first, last, theme=chosen_theme,
                                                 actor=chosen_actor))
         return fig, table
 
     return chart_explorer(draw, {"theme": theme_menu, "actor": actor_menu, "years": years},
                           note="choose a theme, an actor or a span of years; the chart and the "
-                               "table of events under it follow your choice.")
+                               "table of events under it follow your choice.",
+                          details="Table of the events shown, with their sources "
+                                  "(open to read)")

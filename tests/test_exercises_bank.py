@@ -458,3 +458,49 @@ def test_inline_exercise_may_not_reuse_a_file_id(course_data: Path) -> None:
     with pytest.raises(UsageError, match="'02-city' is already used"):
         make_exercise("text", id="02-city", question="?", answers=["x"], explanation="e",
                       sources=["COURSE"])
+
+
+# --------------------------------------------------------------------------------------------
+# Listed slips must be told apart: two slips with the same value, or a slip that is accepted
+# as right, would give a student the wrong diagnosis.
+
+
+def test_two_slips_giving_the_same_value_are_rejected(course_data: Path) -> None:
+    # In the fixture table both 2021 rows are the only rows for 2021, so "every conflict of
+    # 2021" and "the rows of 2021 with any label" select the same rows and give 35,593.
+    path = write(course_data, "02_doha.toml", one_exercise(
+        kind="data", answer=None, options=None,
+        answer_from={"table": "fixture_deaths", "filter": {"year": 2020},
+                     "column": "deaths_best", "agg": "sum"},
+        mistakes=[{"answer_from": {"filter": {"year": 2021}}, "message": "Wrong year."},
+                  {"answer_from": {"filter": {"year": 2021, "label": ["gov", "isk"]}},
+                   "message": "Every label."}]))
+    (problem,) = problems_of(path)
+    assert problem.startswith("data/exercises/02_doha.toml: exercise '02-x', field "
+                              "'mistakes': ")
+    assert "mistakes 1 and 2" in problem and "35,593" in problem
+    assert "Wrong year." in problem and "Every label." in problem
+
+
+def test_a_slip_that_counts_as_right_is_rejected(course_data: Path) -> None:
+    path = write(course_data, "02_doha.toml", one_exercise(
+        kind="number", answer=100, tolerance=5, options=None,
+        mistakes=[{"value": 103, "message": "Inside the accepted range."}]))
+    (problem,) = problems_of(path)
+    assert "field 'mistakes'" in problem and "mistake 1" in problem
+    assert "accepted as right" in problem
+
+
+def test_slips_with_distinct_values_pass(course_data: Path) -> None:
+    path = write(course_data, "02_doha.toml", one_exercise(
+        kind="number", answer=100, tolerance=5, options=None,
+        mistakes=[{"value": 50, "message": "Half."}, {"value": 200, "message": "Double."}]))
+    assert problems_of(path) == []
+
+
+def test_same_message_at_the_same_value_is_not_a_collision(course_data: Path) -> None:
+    # Two spellings of one slip (same message) do not mislead anyone.
+    path = write(course_data, "02_doha.toml", one_exercise(
+        kind="number", answer=100, options=None,
+        mistakes=[{"value": 50, "message": "Half."}, {"value": 50.0, "message": "Half."}]))
+    assert problems_of(path) == []

@@ -346,3 +346,53 @@ def test_progress_widget_escapes_a_hostile_notebook_name(
                            score=1)
     widget = ProgressWidget()
     assert "<script>" not in widget.table.value and "&lt;script&gt;" in widget.table.value
+
+
+def test_matching_prompt_reads_as_a_sentence() -> None:
+    widget = build("00-source-perspectives")
+    prompt = widget.controls[0].value
+    label = widget.exercise.right_label
+    assert f"with one of the choices under “{html.escape(label)}”" in prompt
+    assert "choose its" not in prompt
+
+
+def test_select_all_rows_are_as_wide_as_their_text() -> None:
+    widget = build(next(i for i in START_IDS if get_exercise(i).kind == "select_all"))
+    boxes = [c for c in walk(widget.box) if isinstance(c, w.Checkbox)]
+    assert boxes and all(b.layout.width == "auto" for b in boxes)
+    assert "text-overflow: clip" in widget.style.value
+
+
+# --------------------------------------------------------------------------------------------
+# A demonstration of check() is not the student's answer
+
+
+def test_a_demonstration_is_graded_but_not_saved_or_counted(fresh_progress: Path) -> None:
+    widget = build("00-deaths-2020")
+    for _ in range(3):
+        shown = api.check("00-deaths-2020", 35593, demo=True)
+        assert shown.status == "incorrect"
+    assert "Example only" in repr(shown) and "not saved" in repr(shown)
+    assert "2021" in repr(shown)  # the same diagnosis a student would get
+    assert session.attempts("00-deaths-2020").tries == 0
+    assert not visible(widget.reveal_button)
+    assert "00-deaths-2020" not in session.store().entries()
+    assert not fresh_progress.exists() or "00-deaths-2020" not in fresh_progress.read_text()
+    api.check("00-deaths-2020", 35593)  # the student's own try still counts
+    assert session.store().entries()["00-deaths-2020"]["tries"] == 1
+
+
+def test_a_demonstration_shows_no_verdict_in_voila(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.8")
+    shown = api.check("00-deaths-2020", 35593, demo=True)
+    page = shown._repr_html_()
+    for verdict in ("✗", "✓", "◐", "not right", "incorrect"):
+        assert verdict not in page and verdict not in repr(shown)
+    assert "JupyterLab" in page
+    monkeypatch.setenv("SERVER_SOFTWARE", "TornadoServer/6.4")
+    assert "✗" in api.check("00-deaths-2020", 35593, demo=True)._repr_html_()
+
+
+def test_demo_must_be_true_or_false() -> None:
+    with pytest.raises(UsageError, match="demo"):
+        api.check("00-deaths-2020", 1, demo="yes")  # type: ignore[arg-type]

@@ -116,3 +116,41 @@ def test_date_slider_refuses_bad_input(dates: object, kwargs: dict[str, object],
                                        message: str) -> None:
     with pytest.raises((UsageError, DataError), match=message):
         explore.date_slider(dates, "Date", **kwargs)  # type: ignore[arg-type]
+
+
+def test_timeline_explorer_caption_names_the_actor_not_its_id(
+        small_timeline: pd.DataFrame) -> None:
+    actors = pd.DataFrame({"id": ["taliban", "united-states", "un"],
+                           "name": ["Taliban", "United States", "United Nations"]})
+    ex = explore.timeline_explorer(small_timeline, 2001, 2021, actors=actors)
+    ex.controls["actor"].value = "united-states"
+    import html
+
+    assert "actor 'United States'" in html.unescape(ex.caption.value)
+    assert "united-states" not in ex.caption.value
+    # without an actors table the id is all there is to show
+    bare = explore.timeline_explorer(small_timeline, 2001, 2021)
+    bare.controls["actor"].value = "united-states"
+    assert "actor 'united-states'" in html.unescape(bare.caption.value)
+
+
+def test_explorer_can_fold_its_table_into_a_disclosure() -> None:
+    import ipywidgets as w
+
+    def draw(n: int) -> tuple:
+        return line(n), "<table><tr><td>row</td></tr></table>"
+
+    folded = explore.chart_explorer(draw, {"n": w.IntSlider(value=1)},
+                                    details="The table of events")
+    assert folded.extra.value.startswith("<details")
+    assert "<summary>The table of events</summary>" in folded.extra.value
+    assert "<td>row</td>" in folded.extra.value
+    assert "<details" in folded._static_html()
+    open_table = explore.chart_explorer(draw, {"n": w.IntSlider(value=1)})
+    assert "<details" not in open_table.extra.value
+
+
+def test_timeline_explorer_folds_its_events_table(small_timeline: pd.DataFrame) -> None:
+    ex = explore.timeline_explorer(small_timeline, 2001, 2021)
+    assert ex.extra.value.startswith("<details")
+    assert "Bonn Agreement" in ex.extra.value

@@ -160,3 +160,34 @@ def target_for(ex: Exercise) -> NumericTarget:
         mistakes.append((wrong, tolerance, mistake.message))
     return NumericTarget(low=low, high=high, value=value, unit=ex.unit,
                          mistakes=tuple(mistakes), close_margin=2 * width)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def slip_problems(ex: Exercise, target: NumericTarget) -> list[str]:
+    """Return why a number or data question's listed mistakes cannot be told apart.
+
+    Two mistakes with different messages collide when either value lies within the other's
+    tolerance: a student who makes the second slip would be told they made the first. A
+    mistake inside the accepted interval can never be reported, since the answer counts as
+    right. Each problem names the mistakes by position (1 = first listed) and the value.
+    """
+    problems = []
+    slips = target.mistakes
+    for i, (value, tolerance, message) in enumerate(slips):
+        if target.low <= value <= target.high:
+            problems.append(f"mistake {i + 1} ('{message}') gives {_fmt(value)}, which is "
+                            "accepted as right, so its message can never be shown; change "
+                            "the mistake or the tolerance.")
+        for j in range(i + 1, len(slips)):
+            other, other_tolerance, other_message = slips[j]
+            if message == other_message:
+                continue
+            if abs(value - other) <= max(tolerance, other_tolerance) + 1e-9 * max(1.0, abs(value)):
+                problems.append(f"mistakes {i + 1} and {j + 1} both give {_fmt(value)} on the "
+                                f"current data, so a student who makes the second slip "
+                                f"('{other_message}') would be told '{message}'; make the "
+                                "slips differ or drop one.")
+    return problems

@@ -60,20 +60,31 @@ def show_exercise(exercise: str | Exercise) -> None:
 exercise = show_exercise
 
 
-def check(exercise_id: str, value: object) -> Any:
+def check(exercise_id: str, value: object, *, demo: bool = False) -> Any:
     """Check a value computed in a code cell: ``check("03-deaths-2021", total)``.
 
     Returns the feedback, which the notebook shows as text with a symbol (✓, ◐, ✗ or ⚠) and, for
     a wrong number, the likely slip (wrong year, wrong column, thousands vs units). The answer
     is saved in the progress file. Any kind of exercise can be checked this way.
+
+    ``demo=True`` marks a worked example written by the author, not the student's answer: it is
+    graded and shown as "Example only, not saved", but never saved and never counted as a try.
+    Under Voilà, where a student cannot edit the cell, it shows no verdict at all.
     """
     from helpers.exercises import session
-    from helpers.exercises.widgets import Feedback
+    from helpers.exercises.widgets import DemoFeedback, Feedback
 
     if not isinstance(exercise_id, str):
         raise UsageError("check() takes the exercise id first, as text: "
                          "check(\"03-deaths-2021\", value).")
+    if not isinstance(demo, bool):
+        raise UsageError("check()'s demo is True (a worked example, not saved) or False (the "
+                         f"student's answer), not {demo!r}.")
     ex = _lookup(exercise_id)
+    if demo:
+        from helpers.exercises.grading import grade
+
+        return DemoFeedback(exercise_id, grade(ex, value, session.target(ex)))
     return Feedback(exercise_id, session.submit(ex, value))
 
 

@@ -153,20 +153,24 @@ def load_bank() -> Bank:
 
 
 def _data_problems(bank: Bank) -> list[Problem]:
-    """Check that every answer_from recipe computes on the current data."""
-    from helpers.exercises.answers import target_for
+    """Check that every answer_from recipe computes and that listed slips can be told apart."""
+    from helpers.exercises.answers import slip_problems, target_for
 
     problems = []
     for exercise in bank.exercises.values():
-        if exercise.answer_from is None:
+        if exercise.kind not in ("number", "data"):
             continue
         try:
-            target_for(exercise)
+            target = target_for(exercise)
         except CourseError as exc:
             problems.append(Problem(exercise.file, str(exc), exercise.id, "answer_from"))
+            continue
         except Exception as exc:  # one recipe must never stop the others
             problems.append(Problem(exercise.file, f"cannot be computed ({type(exc).__name__}: "
                                     f"{str(exc)[:200]}).", exercise.id, "answer_from"))
+            continue
+        problems.extend(Problem(exercise.file, text, exercise.id, "mistakes")
+                        for text in slip_problems(exercise, target))
     return problems
 
 

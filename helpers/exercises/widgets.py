@@ -52,7 +52,7 @@ EXERCISE_CSS = """<style>
 .course-exercise .widget-radio-box input { margin: 0.2em 0 0 0; flex-shrink: 0; }
 .course-exercise .widget-checkbox { height: auto; min-height: var(--jp-widgets-inline-height); }
 .course-exercise .widget-checkbox label { height: auto; line-height: 1.35; white-space: normal;
-  align-items: flex-start; }
+  align-items: flex-start; overflow: visible; text-overflow: clip; }
 .course-exercise .widget-checkbox input { margin-top: 0.2em; flex-shrink: 0; }
 </style>"""
 
@@ -151,7 +151,8 @@ class ExerciseWidget:
                 self.controls.append(drop)
         elif kind == "matching":
             self.controls.append(_label_row(
-                f"For each {ex.left_label.lower()}, choose its {ex.right_label.lower()}:"))
+                f"Match each {ex.left_label.lower()} with one of the choices under "
+                f"“{ex.right_label}”:"))
             options: list[tuple[str, str | None]] = [("choose", None)]
             options += [(r, r) for r in render.match_choices(ex)]
             for i, (left, _) in enumerate(ex.pairs):
@@ -353,6 +354,35 @@ class Feedback:
 
     def __repr__(self) -> str:
         return self.result.text()
+
+
+def in_voila() -> bool:
+    """True when the kernel runs under Voilà, which hides code cells from the student."""
+    import os
+
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+
+
+class DemoFeedback(Feedback):
+    """What ``check(..., demo=True)`` returns: an author's worked example, never saved.
+
+    In JupyterLab it shows the feedback under an "Example only, not saved" label; under Voilà,
+    where the student cannot edit the cell, it shows a neutral note without a verdict.
+    """
+
+    NOTE = ("This cell shows how check() works. It is an example, not your answer, and no "
+            "verdict is shown here; open the notebook in JupyterLab to try it yourself.")
+
+    def _repr_html_(self) -> str:
+        if in_voila():
+            return f'<div class="course-demo"><p><em>{html.escape(self.NOTE)}</em></p></div>'
+        return ('<div class="course-feedback course-demo"><p><strong>Example only, not saved '
+                f'as your answer:</strong></p>{render.result_html(self.result)}</div>')
+
+    def __repr__(self) -> str:
+        if in_voila():
+            return self.NOTE
+        return f"Example only, not saved as your answer: {self.result.text()}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -186,7 +186,8 @@ def milestones_explorer(events: pd.DataFrame,
     menu = w.Dropdown(options=list(spans), value=next(iter(spans)), description="Period",
                       style={"description_width": "initial"},
                       layout=w.Layout(width="auto", margin="0 1.5em 0.4em 0"))
-    reveal = w.Checkbox(value=False, indent=False,
+    # width "auto": a check box is 300 px wide by default and cuts a long label off with "…"
+    reveal = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
                         description="Show how each milestone was checked against the record")
 
     def draw(period: str, reveal: bool) -> tuple[Figure, str]:

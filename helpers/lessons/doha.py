@@ -376,4 +376,6 @@ def commitments_explorer(commitments: pd.DataFrame) -> ChartExplorer:
 
     return chart_explorer(draw, {"party": party_menu, "theme": theme_menu},
                           note="choose who made the promise or a theme; the chart and the "
-                               "table of commitments under it follow your choice.")
+                               "table of commitments under it follow your choice.",
+                          details="Table of the commitments shown, with outcomes and sources "
+                                  "(open to read)")

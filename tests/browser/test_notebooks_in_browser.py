@@ -43,4 +43,10 @@ def test_renders_in_voila_without_errors(page: Any, voila_server: Any, notebook:
     assert lab.error_outputs(page) == []
     # code is hidden in Voilà: no input areas
     assert page.locator(".jp-InputArea-editor").count() == 0
+    # nor any verdict on a check() the student did not make and cannot edit
+    outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "Not right yet" not in outputs and "Example only" not in outputs
+    source = (notebooks_dir() / notebook).read_text(encoding="utf-8")
+    if "demo=True" in source:
+        assert "This cell shows how check() works" in outputs
     assert page.page_errors == []
