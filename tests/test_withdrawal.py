@@ -77,13 +77,13 @@ def test_a_table_without_the_columns_is_refused() -> None:
 
 def test_a_capital_without_a_date_is_named(capitals: pd.DataFrame) -> None:
     capitals.loc[1, "fell_on"] = pd.NaT
-    with pytest.raises(DataError, match="Kunduz.*no date"):
+    with pytest.raises(DataError, match=r"Kunduz.*no date"):
         withdrawal.capital_status(capitals, "2021-08-15")
 
 
 def test_a_province_twice_is_named(capitals: pd.DataFrame) -> None:
     capitals.loc[3, "iso_code"] = "AF-KAB"
-    with pytest.raises(DataError, match="AF-KAB.*more than once"):
+    with pytest.raises(DataError, match=r"AF-KAB.*more than once"):
         withdrawal.capital_status(capitals, "2021-08-15")
 
 
