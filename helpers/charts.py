@@ -284,7 +284,7 @@ def _refugee_bars(shown: pd.DataFrame, start: int, end: int, counted: str,
     height = 0.8 / len(years)
     hatches = ("", "//", "..", "xx")
     for i, year in enumerate(years):
-        positions = [k + (i - (len(years) - 1) / 2) * height for k in range(len(order))]
+        positions = [k - (i - (len(years) - 1) / 2) * height for k in range(len(order))]
         ax.barh(positions, [shown.loc[year, h] / 1e3 for h in order], height=height * 0.95,
                 color=COLOR_CYCLE[i % len(COLOR_CYCLE)], hatch=hatches[i % len(hatches)],
                 edgecolor="white", label=str(year))
