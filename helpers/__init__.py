@@ -38,7 +38,6 @@ _EXPORTS: dict[str, str] = {
     "load_battle_deaths": "helpers.data",
     "load_refugees": "helpers.data",
     "load_economy": "helpers.data",
-    "load_capitals_2021": "helpers.data",
     "load_provinces": "helpers.data",
     "load_world": "helpers.data",
     # plots
@@ -69,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "commitments_explorer": "helpers.lessons.doha",
     "select_commitments": "helpers.lessons.doha",
     # notebook 03: the withdrawal, the provincial capitals and the day-by-day strip
+    "load_capitals_2021": "helpers.data",
     "capital_status": "helpers.lessons.withdrawal",
     "capitals_fallen": "helpers.lessons.withdrawal",
     "capitals_map": "helpers.lessons.withdrawal",
