@@ -226,11 +226,3 @@ def strip_explorer(timeline: pd.DataFrame, *, days: tuple[str, str] = STRIP_DAYS
                           note="choose a theme or a month; the strip and the table of events "
                                "under it follow your choice.")
 
-
-def unsure_note(capitals: pd.DataFrame) -> str:
-    """Return one sentence counting the capitals whose day is uncertain or disputed."""
-    rows = _checked(capitals)
-    counts = rows["certainty"].astype(str).value_counts()
-    return (f"{counts.get('confirmed', 0)} of {len(rows)} days are confirmed by a news agency "
-            f"or an official; {counts.get('uncertain', 0)} are uncertain and "
-            f"{counts.get('disputed', 0)} disputed (see the note of each row).")
