@@ -404,10 +404,14 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
     else:
         margin = pd.Timedelta(days=max(2, (span[1] - span[0]).days // 40))
         ax.set_xlim(span[0] - margin, span[1] + margin)
-        ticks = pd.date_range(span[0].to_period("M").start_time, span[1], freq="MS")
-        ticks = [t for t in ticks if t >= span[0] - margin]
-        ax.set_xticks(ticks, [f"{t:%b}" if t.year == span[1].year else f"{t:%b %Y}"
-                              for t in ticks])
+        if (span[1] - span[0]).days <= 70:  # a few weeks: a tick a week, labelled by day
+            weekly = pd.date_range(span[0], span[1], freq="7D")
+            ax.set_xticks(weekly, [f"{t.day} {t:%b}" for t in weekly])
+        else:
+            ticks = pd.date_range(span[0].to_period("M").start_time, span[1], freq="MS")
+            ticks = [t for t in ticks if t >= span[0] - margin]
+            ax.set_xticks(ticks, [f"{t:%b}" if t.year == span[1].year else f"{t:%b %Y}"
+                                  for t in ticks])
     if 0 < len(events) <= MAX_LABELLED_EVENTS:
         _label_events(fig, ax, events, lanes)
     ax.grid(axis="x", color="#eeeeee")

@@ -169,6 +169,9 @@ def test_timeline_chart_over_days(months: pd.DataFrame) -> None:
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0] == "Apr" and "Aug" in ticks
     assert len(charts.select_events(months, 2021, 2021, days=("2021-08-01", "2021-08-31"))) == 2
+    one_month = charts.timeline_chart(months, 2021, 2021, days=("2021-08-01", "2021-08-31"))
+    ticks = [t.get_text() for t in one_month.axes[0].get_xticklabels()]
+    assert ticks[:3] == ["1 Aug", "8 Aug", "15 Aug"]
 
 
 @pytest.mark.parametrize("days", [("2021-09-30", "2021-04-01"), ("April", "2021-09-30"),
