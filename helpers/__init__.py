@@ -67,6 +67,14 @@ _EXPORTS: dict[str, str] = {
     "commitments_table_html": "helpers.lessons.doha",
     "commitments_explorer": "helpers.lessons.doha",
     "select_commitments": "helpers.lessons.doha",
+    # notebook 03: the withdrawal, the provincial capitals and the day-by-day strip
+    "load_capitals_2021": "helpers.data",
+    "capital_status": "helpers.lessons.withdrawal",
+    "capitals_fallen": "helpers.lessons.withdrawal",
+    "capitals_map": "helpers.lessons.withdrawal",
+    "capitals_table_html": "helpers.lessons.withdrawal",
+    "capitals_explorer": "helpers.lessons.withdrawal",
+    "strip_explorer": "helpers.lessons.withdrawal",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",

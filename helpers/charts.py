@@ -214,19 +214,35 @@ def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
 # Refugees (UNHCR)
 
 
+REFUGEE_CHART_KINDS = ("area", "bar")
+
+
 def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *,
-                   hosts: Sequence[str] | None = None, title: str | None = None) -> Figure:
+                   hosts: Sequence[str] | None = None, title: str | None = None,
+                   asylum_seekers: bool = False, kind: str = "area") -> Figure:
     """Return a stacked area chart of Afghan refugees by host country and year.
 
     ``hosts`` lists host names to show separately (default: the largest four over the period);
     all other countries are summed into "other countries", so the stack's top is the total.
+    ``asylum_seekers=True`` counts asylum-seekers too (they matter where few are recognised as
+    refugees, as in Türkiye). ``kind="bar"`` draws horizontal bars, one group per host and one
+    bar per year, which suits a comparison of hosts over a few years.
     """
     need_columns(refugees, ["year", "host_country", "refugees"],
                   "refugees_chart")
+    if kind not in REFUGEE_CHART_KINDS:
+        raise UsageError(f"kind is one of {', '.join(map(repr, REFUGEE_CHART_KINDS))}, "
+                         f"not {kind!r}.")
+    if asylum_seekers:
+        need_columns(refugees, ["asylum_seekers"], "refugees_chart with asylum_seekers=True")
     start, end = year_range(start, end)
     rows = refugees[(refugees["year"] >= start) & (refugees["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
+    counted = "refugees and asylum-seekers" if asylum_seekers else "refugees"
+    if asylum_seekers:
+        rows = rows.assign(refugees=rows["refugees"].astype(float)
+                           + rows["asylum_seekers"].astype(float))
     by_host = rows.pivot_table(index="year", columns="host_country", values="refugees",
                                aggfunc="sum", fill_value=0, observed=True).astype(float)
     if hosts is None:
@@ -239,6 +255,8 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
                          f"{', '.join(sorted(by_host.columns))}.")
     shown = by_host[list(hosts)]
     shown = shown.assign(**{"other countries": by_host.drop(columns=list(hosts)).sum(axis=1)})
+    if kind == "bar":
+        return _refugee_bars(shown, start, end, counted, title)
     fig, ax = new_figure(title or f"Afghan refugees by host country, {start}–{end}")
     colors = [*COLOR_CYCLE[:len(shown.columns) - 1], "#bbbbbb"]
     ax.stackplot(shown.index, shown.T.to_numpy() / 1e6, labels=list(shown.columns),
@@ -255,17 +273,67 @@ def refugees_chart(refugees: pd.DataFrame, start: int = 1979, end: int = 2024, *
     return finish(fig, source="UNHCR Refugee Population Statistics [UNHCR-RPS]", alt=alt)
 
 
+def _refugee_bars(shown: pd.DataFrame, start: int, end: int, counted: str,
+                  title: str | None) -> Figure:
+    """Horizontal bars: one group per host (largest in the last year on top), a bar per year."""
+    years = list(shown.index)
+    order = [h for h in shown.loc[end].drop("other countries").sort_values().index]
+    order = ["other countries", *order]
+    fig, ax = new_figure(title or f"Afghan {counted} by host country, {start}–{end}",
+                         size=(9, 1.2 + 0.55 * len(order) * max(len(years), 1) ** 0.5))
+    height = 0.8 / len(years)
+    hatches = ("", "//", "..", "xx")
+    for i, year in enumerate(years):
+        positions = [k - (i - (len(years) - 1) / 2) * height for k in range(len(order))]
+        ax.barh(positions, [shown.loc[year, h] / 1e3 for h in order], height=height * 0.95,
+                color=COLOR_CYCLE[i % len(COLOR_CYCLE)], hatch=hatches[i % len(hatches)],
+                edgecolor="white", label=str(year))
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel(f"{counted} at the end of the year (thousands)")
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.grid(axis="y", visible=False)
+    ax.legend(title="end of year", loc="lower right")
+    last = shown.loc[end].sort_values(ascending=False)
+    listed = ", ".join(f"{h} {_fmt(v)}" for h, v in last.items())
+    alt = (f"Horizontal bar chart of Afghan {counted} by host country at the end of each year "
+           f"from {start} to {end}, one bar per year. At the end of {end}: {listed}.")
+    return finish(fig, source="UNHCR Refugee Population Statistics [UNHCR-RPS]", alt=alt)
+
+
 # --------------------------------------------------------------------------------------------
 # Timeline
 
 
+def day_range(days: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return ``days`` = (first, last) as two timestamps in order; else raise UsageError."""
+    if isinstance(days, str | bytes) or not isinstance(days, Sequence) or len(days) != 2:
+        raise UsageError("days is a pair of dates (first, last) written as YYYY-MM-DD, e.g. "
+                         "('2021-04-01', '2021-09-30').")
+    try:
+        first, last = (pd.Timestamp(d).normalize() if not isinstance(d, str)
+                       else pd.Timestamp(pd.to_datetime(d, format="%Y-%m-%d")) for d in days)
+    except (ValueError, TypeError):
+        raise UsageError(f"days {tuple(days)!r}: write both dates as YYYY-MM-DD.") from None
+    if pd.isna(first) or pd.isna(last) or first > last:
+        raise UsageError(f"days: the first date must come before the last, not {tuple(days)!r}.")
+    return first, last
+
+
 def select_events(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
-                  actor: str | None = None) -> pd.DataFrame:
-    """Return the timeline's events between two years, optionally of one theme or actor."""
+                  actor: str | None = None, days: Sequence[object] | None = None
+                  ) -> pd.DataFrame:
+    """Return the timeline's events between two years, optionally of one theme or actor.
+
+    ``days=(first, last)`` narrows the events further to those dated between two days
+    (inclusive), for a day-by-day view of a few months.
+    """
     need_columns(timeline, ["date", "title", "theme", "actors"], "select_events")
     start, end = year_range(start, end)
     years = timeline["date"].dt.year
     rows = timeline[(years >= start) & (years <= end)]
+    if days is not None:
+        first, last = day_range(days)
+        rows = rows[(rows["date"] >= first) & (rows["date"] <= last)]
     if theme:
         rows = rows[rows["theme"] == theme]
     if actor:
@@ -311,13 +379,19 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
 
 def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
                    actor: str | None = None, title: str | None = None,
-                   actor_name: str | None = None) -> Figure:
+                   actor_name: str | None = None,
+                   days: Sequence[object] | None = None) -> Figure:
     """Return a timeline: one lane per theme, a marker per event, short labels when few.
 
     ``actor_name`` is how the chosen actor is named in the alt text (default: its id).
+    ``days=(first, last)`` shows only the events between two days, with the axis running
+    from the first day to the last and a tick per month: a day-by-day strip of a few months.
     """
-    events = select_events(timeline, start, end, theme=theme, actor=actor)
-    fig, ax = new_figure(title or f"Timeline, {start}–{end}", size=(10, 4.6))
+    span = day_range(days) if days is not None else None
+    events = select_events(timeline, start, end, theme=theme, actor=actor, days=days)
+    default = (f"Day by day, {format_event_date(span[0], 'day')} to "
+               f"{format_event_date(span[1], 'day')}" if span else f"Timeline, {start}–{end}")
+    fig, ax = new_figure(title or default, size=(10, 4.6))
     lanes = [t for t in THEMES if theme in (None, t)]
     for lane, name in enumerate(lanes):
         color, marker = THEME_STYLE[name]
@@ -326,8 +400,20 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
                    zorder=3, label=name, edgecolor="white", linewidth=0.6)
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.3)
-    ax.set_xlim(pd.Timestamp(f"{start}-01-01") - pd.Timedelta(days=60),
-                pd.Timestamp(f"{end}-12-31") + pd.Timedelta(days=60))
+    if span is None:
+        ax.set_xlim(pd.Timestamp(f"{start}-01-01") - pd.Timedelta(days=60),
+                    pd.Timestamp(f"{end}-12-31") + pd.Timedelta(days=60))
+    else:
+        margin = pd.Timedelta(days=max(2, (span[1] - span[0]).days // 40))
+        ax.set_xlim(span[0] - margin, span[1] + margin)
+        if (span[1] - span[0]).days <= 70:  # a few weeks: a tick a week, labelled by day
+            weekly = pd.date_range(span[0], span[1], freq="7D")
+            ax.set_xticks(weekly, [f"{t.day} {t:%b}" for t in weekly])
+        else:
+            ticks = pd.date_range(span[0].to_period("M").start_time, span[1], freq="MS")
+            ticks = [t for t in ticks if t >= span[0] - margin]
+            ax.set_xticks(ticks, [f"{t:%b}" if t.year == span[1].year else f"{t:%b %Y}"
+                                  for t in ticks])
     if 0 < len(events) <= MAX_LABELLED_EVENTS:
         _label_events(fig, ax, events, lanes)
     ax.grid(axis="x", color="#eeeeee")
@@ -335,17 +421,24 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
     filters = [f"theme '{theme}'" if theme else "",
                f"actor '{actor_name or actor}'" if actor else ""]
     chosen = " and ".join(f for f in filters if f) or "all themes"
+    period = (f"{start} to {end}" if span is None else
+              f"{format_event_date(span[0], 'day')} to {format_event_date(span[1], 'day')}")
+
+    def when(day: pd.Timestamp) -> str:
+        return str(day.year) if span is None else format_event_date(day, "day")
+
     if events.empty:
         ax.text(0.5, 0.5, "No events match this choice.", transform=ax.transAxes,
                 ha="center", fontsize=12, color=GREY)
-        alt = f"Timeline from {start} to {end} for {chosen}: no events match."
+        alt = f"Timeline from {period} for {chosen}: no events match."
     else:
         counts = events["theme"].value_counts()
         spread = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
         first, last = events.iloc[0], events.iloc[-1]
-        alt = (f"Timeline from {start} to {end} for {chosen}: {len(events)} events ({spread}), "
-               f"from '{first['title']}' ({first['date'].year}) to '{last['title']}' "
-               f"({last['date'].year}), each theme on its own row with its own marker shape.")
+        noun = "event" if len(events) == 1 else "events"
+        alt = (f"Timeline from {period} for {chosen}: {len(events)} {noun} ({spread}), "
+               f"from '{first['title']}' ({when(first['date'])}) to '{last['title']}' "
+               f"({when(last['date'])}), each theme on its own row with its own marker shape.")
     return finish(fig, source="Course timeline, data/timeline.csv (sources per event)", alt=alt)
 
 

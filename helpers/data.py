@@ -555,6 +555,11 @@ def load_economy() -> pd.DataFrame:
     return load_table("economy")
 
 
+def load_capitals_2021() -> pd.DataFrame:
+    """Return the 34 provincial capitals with the day each passed to the Taliban in 2021."""
+    return load_table("capitals_2021")
+
+
 def load_provinces() -> dict[str, Any]:
     """Return the 34 province outlines of Afghanistan as a GeoJSON dict (geoBoundaries)."""
     return load_geojson("derived/afghanistan_provinces.geojson")
