@@ -44,14 +44,14 @@ STATUS_LABELS: dict[str, str] = {
 }
 #: Colour and hatch per status: the hatch tells the categories apart without colour.
 STATUS_COLORS: dict[str, str] = {
-    "no relations": "#bdbdbd",
+    "no relations": "#9e9e9e",
     "engagement": PALETTE["sky"],
     "envoy accepted": PALETTE["orange"],
     "removed from terrorist list": PALETTE["purple"],
     "formal recognition": PALETTE["vermillion"],
 }
 STATUS_HATCHES: dict[str, str] = {
-    "no relations": "",
+    "no relations": "--",
     "engagement": "..",
     "envoy accepted": "//",
     "removed from terrorist list": "xx",
@@ -181,12 +181,12 @@ def _counts_text(latest: pd.DataFrame) -> str:
 # The world map of stances
 
 
-def _legend_handles(present: set[str]) -> list[Any]:
+def _legend_handles() -> list[Any]:
+    """Return one legend entry per stance, all five always, so the scale is visible."""
     from matplotlib.patches import Patch
 
     return [Patch(facecolor=STATUS_COLORS[s], hatch=STATUS_HATCHES[s], edgecolor="#2b2b2b",
-                  linewidth=0.5, label=STATUS_LABELS[s]) for s in statuses() if s in present
-            or s in ("no relations", "formal recognition")]
+                  linewidth=0.5, label=STATUS_LABELS[s]) for s in statuses()]
 
 
 def stance_map(positions: pd.DataFrame, world: dict[str, Any], day: object) -> Figure:
@@ -206,9 +206,11 @@ def stance_map(positions: pd.DataFrame, world: dict[str, Any], day: object) -> F
                  hatches=STATUS_HATCHES, missing_label="not in the table")
     ax.set_xlim(-20, 150)
     ax.set_ylim(-5, 72)
+    ax.annotate("Afghanistan", (66.0, 33.8), ha="center", va="center", fontsize=8,
+                fontweight="bold", color="#2b2b2b")
     from matplotlib.patches import Patch
 
-    handles = _legend_handles(set(latest["status"]))
+    handles = _legend_handles()
     handles.append(Patch(facecolor="#e4e4e4", edgecolor="#9a9a9a", label="not in the table"))
     ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, title="Stance",
               title_fontsize=9)
