@@ -75,6 +75,18 @@ _EXPORTS: dict[str, str] = {
     "capitals_table_html": "helpers.lessons.withdrawal",
     "capitals_explorer": "helpers.lessons.withdrawal",
     "strip_explorer": "helpers.lessons.withdrawal",
+    # notebook 04: recognition
+    "stances_on": "helpers.lessons.recognition",
+    "stance_map": "helpers.lessons.recognition",
+    "stance_map_explorer": "helpers.lessons.recognition",
+    "stance_explorer": "helpers.lessons.recognition",
+    "six_files_chart": "helpers.lessons.recognition",
+    "six_files_table": "helpers.lessons.recognition",
+    "economy_chart": "helpers.lessons.recognition",
+    "role_card": "helpers.lessons.recognition",
+    "role_cards_html": "helpers.lessons.recognition",
+    "decision_form": "helpers.lessons.recognition",
+    "debrief_html": "helpers.lessons.recognition",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",

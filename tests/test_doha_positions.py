@@ -20,9 +20,10 @@ from helpers import data
 from helpers.errors import DataError
 from helpers.paths import PROJECT_DIR
 
-STATUS_ORDER = ["no relations", "engagement", "envoy accepted", "formal recognition"]
+STATUS_ORDER = ["no relations", "engagement", "envoy accepted", "removed from terrorist list",
+                "formal recognition"]
 KABUL_FALLS = pd.Timestamp("2021-08-15")
-MAP_DATES = ["2021-09-01", "2022-09-01", "2024-06-01", "2025-07-04"]
+MAP_DATES = ["2021-09-01", "2022-09-01", "2024-06-01", "2025-07-04", "2025-10-21"]
 EXPECTED_CODES = {
     "IRN", "PAK", "TKM", "UZB", "TJK", "CHN", "USA", "RUS", "IND", "TUR", "QAT", "SAU", "ARE",
     "KAZ", "EU",
@@ -104,10 +105,23 @@ def test_status_on_key_dates_matches_the_record(positions: pd.DataFrame) -> None
     assert status("ARE", "2001-10-01") == "no relations"
     assert status("PAK", "2001-10-01") == "formal recognition"  # kept until November 2001
     assert status("PAK", "2001-12-01") == "no relations"
-    assert status("RUS", "2025-07-02") == "envoy accepted"
+    assert status("RUS", "2025-04-16") == "envoy accepted"
+    assert status("RUS", "2025-07-02") == "removed from terrorist list"
+    assert status("KAZ", "2023-12-28") == "envoy accepted"
+    assert status("KAZ", "2024-09-01") == "removed from terrorist list"
     assert status("RUS", "2025-07-04") == "formal recognition"
     assert status("CHN", "2024-06-01") == "envoy accepted"
     assert status("USA", "2025-07-04") == "engagement"
+
+
+def test_removals_from_terrorist_lists_have_their_own_status(positions: pd.DataFrame) -> None:
+    """Rows about taking the Taliban off a national terrorist list are filed as such, not as
+    'envoy accepted' (the two are different steps)."""
+    about_lists = positions[positions["event"].str.contains(
+        r"terrorist organisations|list of banned|ban on the Taliban", regex=True)]
+    assert set(about_lists["id"]) >= {"CP-KAZ-03", "CP-RUS-03"}
+    assert (about_lists["status"] == "removed from terrorist list").all(), about_lists[
+        ["id", "status"]]
 
 
 def test_only_russia_formally_recognises_after_2021(positions: pd.DataFrame) -> None:
