@@ -67,6 +67,16 @@ _EXPORTS: dict[str, str] = {
     "commitments_table_html": "helpers.lessons.doha",
     "commitments_explorer": "helpers.lessons.doha",
     "select_commitments": "helpers.lessons.doha",
+    # notebook 05: terrorism risk
+    "islamic_state_deaths_chart": "helpers.lessons.terrorism",
+    "deaths_scale_explorer": "helpers.lessons.terrorism",
+    "lesson_claims": "helpers.lessons.terrorism",
+    "claims_evidence_chart": "helpers.lessons.terrorism",
+    "claims_evidence_table_html": "helpers.lessons.terrorism",
+    "claims_explorer": "helpers.lessons.terrorism",
+    "risk_matrix": "helpers.lessons.terrorism",
+    "risk_matrix_chart": "helpers.lessons.terrorism",
+    "RISK_SCENARIOS": "helpers.lessons.terrorism",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",
