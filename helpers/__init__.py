@@ -76,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     "claims_explorer": "helpers.lessons.terrorism",
     "risk_matrix": "helpers.lessons.terrorism",
     "risk_matrix_chart": "helpers.lessons.terrorism",
+    "reference_ratings": "helpers.lessons.terrorism",
     "RISK_SCENARIOS": "helpers.lessons.terrorism",
     # maps
     "draw_geojson": "helpers.maps",

@@ -176,11 +176,18 @@ def _scale_and_marks(ax: object, lows: pd.Series, log_scale: bool,
         ax.yaxis.set_major_formatter("{x:,.0f}")
         extra += (" The vertical axis is logarithmic: each step up multiplies deaths by ten, so "
                   "small and large conflicts can be read on one chart.")
+    low, high = ax.get_xlim()
+    if marks:  # head-room above the data for the labels
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(bottom, top * 2.5 if log_scale else top * 1.12)
     for where, label in sorted(marks.items()):
         ax.axvline(where, color=GREY, linestyle="--", linewidth=1.2, zorder=1)
+        # label on the side of the line with more room, so it stays inside the axes
+        right_half = where > (low + high) / 2
         ax.annotate(label, xy=(where, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(4, -4), textcoords="offset points", ha="left", va="top",
-                    fontsize=10, color="#222222")
+                    xytext=(-4 if right_half else 4, -4), textcoords="offset points",
+                    ha="right" if right_half else "left", va="top", fontsize=10,
+                    color="#222222", backgroundcolor="white")
     if marks:
         extra += " Dashed lines mark: " + "; ".join(
             f"{label} (at {where:g})" for where, label in sorted(marks.items())) + "."
@@ -247,8 +254,11 @@ def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
     ax.set_xlim(start - 0.5, end + 0.5)
     ax.set_ylim(bottom=0)
     extra = _scale_and_marks(ax, rows["deaths_low"], log_scale, marks or {})
-    ax.legend(loc="lower left" if log_scale else "upper left", fontsize=10,
-              title="shaded band or bar: UCDP's low–high range", title_fontsize=10)
+    # on a log scale the lines fill the plot, and marks take the top: the legend goes under
+    place = ({"loc": "upper left", "bbox_to_anchor": (0.0, -0.1)} if log_scale or marks
+             else {"loc": "upper left"})
+    ax.legend(fontsize=10, title="shaded band or bar: UCDP's low–high range",
+              title_fontsize=10, **place)
 
     parts = []
     for name in order:

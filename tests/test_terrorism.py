@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pandas as pd
@@ -278,3 +279,13 @@ def test_widget_controls_are_labelled_and_first_display_is_stable() -> None:
     assert one._static_text() == two._static_text()
     bundle = one._repr_mimebundle_()
     assert "text/plain" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_reference_table_gives_every_scenario_with_words_and_sources() -> None:
+    table = tr.reference_ratings_html()
+    for s in tr.RISK_SCENARIOS:
+        assert html_escape(s.label) in table
+        assert tr.likelihood_word(s.likelihood) in table
+        for source in s.sources:
+            assert source in table
+    assert "<script" not in table

@@ -37,7 +37,7 @@ IS_CONFLICT = "Government of Afghanistan vs Islamic State"
 OPPOSITION_CONFLICT = "Government of Afghanistan vs armed opposition"
 #: 15 August 2021 as a fraction of the year, where the charts draw the change of government.
 KABUL_FALLS = 2021 + (31 + 28 + 31 + 30 + 31 + 30 + 31 + 14) / 365
-KABUL_MARK = {KABUL_FALLS: "15 Aug 2021: Taliban take Kabul; from here the 'government' is theirs"}
+KABUL_MARK = {KABUL_FALLS: "Taliban take Kabul, 15 Aug 2021"}
 
 # --------------------------------------------------------------------------------------------
 # Battle-related deaths
@@ -144,7 +144,7 @@ def claims_evidence_chart(rows: pd.DataFrame) -> Figure:
     need_columns(rows, [*CLAIM_COLUMNS, "strength", "outside_sources"], "claims_evidence_chart")
     order = list(STRENGTH)
     height = max(3.2, 0.42 * len(rows) + 1.6)
-    fig, ax = new_figure("Claims about terrorism in Afghanistan: how strong is the record?",
+    fig, ax = new_figure("Claims weighed in this lesson: how strong is the record?",
                          size=(9.5, height))
     for y, (_, r) in enumerate(rows.iterrows()):
         color, marker, _symbol = STRENGTH_STYLE[r["agrees"]]
@@ -157,7 +157,8 @@ def claims_evidence_chart(rows: pd.DataFrame) -> Figure:
                                                              strict=True)], fontsize=10)
     ax.invert_yaxis()
     ax.set_xticks(range(len(order)))
-    ax.set_xticklabels([f"{STRENGTH_STYLE[k][2]} {STRENGTH[k]}" for k in order], fontsize=10)
+    ax.set_xticklabels([_wrap(f"{STRENGTH_STYLE[k][2]} {STRENGTH[k]}", 16) for k in order],
+                       fontsize=10)
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.grid(axis="x", color="#dddddd")
     ax.grid(axis="y", visible=False)
@@ -405,6 +406,26 @@ def comparison_html(ratings: Mapping[str, Mapping[str, Any]]) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
+def reference_ratings_html() -> str:
+    """Return the reference rating of every scenario with its sourced reasoning, as HTML."""
+    body = "".join(
+        f"<tr><td>{html.escape(s.label)}</td>"
+        f"<td>{html.escape(likelihood_word(s.likelihood))} ({s.likelihood} of 5)</td>"
+        f"<td>{html.escape(impact_word(s.impact))} ({s.impact} of 5)</td>"
+        f"<td>{html.escape(s.reasoning)}</td></tr>" for s in RISK_SCENARIOS)
+    return ("<table class='course-table'><caption>Reference ratings and their reasoning"
+            "</caption><thead><tr><th scope='col'>Scenario</th><th scope='col'>Likelihood</th>"
+            "<th scope='col'>Impact</th><th scope='col'>Reasoning, with sources</th></tr>"
+            f"</thead><tbody>{body}</tbody></table>")
+
+
+def reference_ratings() -> Any:
+    """Return the reference ratings table for display in a notebook cell."""
+    from IPython.display import HTML
+
+    return HTML(reference_ratings_html())
+
+
 def risk_matrix_chart(ratings: Mapping[str, Mapping[str, Any]], *,
                       show_reference: bool = False) -> Figure:
     """Return the 5×5 risk matrix with the student's ratings (and the reference, if asked).
@@ -418,6 +439,7 @@ def risk_matrix_chart(ratings: Mapping[str, Mapping[str, Any]], *,
             shade = (i + j) / 10
             ax.add_patch(_cell(i, j, shade))
     placed: dict[tuple[int, int], int] = {}
+    placed_ref: dict[tuple[int, int], int] = {}
     for n, s in enumerate(RISK_SCENARIOS, start=1):
         given = ratings.get(s.id, {})
         like = _scale(given.get("likelihood", START_VALUE), "likelihood")
@@ -429,7 +451,9 @@ def risk_matrix_chart(ratings: Mapping[str, Mapping[str, Any]], *,
         ax.annotate(str(n), (like + dx, impact + dy), ha="center", va="center", color="white",
                     fontsize=10, fontweight="bold", zorder=5)
         if show_reference:
-            rx, ry = s.likelihood + 0.22, s.impact - 0.22
+            r = placed_ref.get((s.likelihood, s.impact), 0)
+            placed_ref[(s.likelihood, s.impact)] = r + 1
+            rx, ry = s.likelihood - 0.2 + 0.2 * (r % 3), s.impact - 0.22
             ax.plot([like + dx, rx], [impact + dy, ry], color=GREY, lw=1, zorder=3)
             ax.plot(rx, ry, "s", markersize=15, markerfacecolor="white",
                     markeredgecolor=PALETTE["black"], markeredgewidth=1.8, zorder=4)
