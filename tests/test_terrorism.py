@@ -289,3 +289,6 @@ def test_reference_table_gives_every_scenario_with_words_and_sources() -> None:
         for source in s.sources:
             assert source in table
     assert "<script" not in table
+    shown = tr.reference_ratings()
+    assert shown._repr_html_() == table
+    assert tr.RISK_SCENARIOS[0].reasoning in repr(shown)

@@ -419,11 +419,20 @@ def reference_ratings_html() -> str:
             f"</thead><tbody>{body}</tbody></table>")
 
 
-def reference_ratings() -> Any:
-    """Return the reference ratings table for display in a notebook cell."""
-    from IPython.display import HTML
+class ReferenceRatings:
+    """The reference ratings as a notebook shows them: an HTML table, or plain text."""
 
-    return HTML(reference_ratings_html())
+    def _repr_html_(self) -> str:
+        return reference_ratings_html()
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{s.label}: {likelihood_word(s.likelihood)}, {impact_word(s.impact)} "
+                         f"impact. {s.reasoning}" for s in RISK_SCENARIOS)
+
+
+def reference_ratings() -> ReferenceRatings:
+    """Return the reference ratings table for display in a notebook cell."""
+    return ReferenceRatings()
 
 
 def risk_matrix_chart(ratings: Mapping[str, Mapping[str, Any]], *,
@@ -458,6 +467,15 @@ def risk_matrix_chart(ratings: Mapping[str, Mapping[str, Any]], *,
             ax.plot(rx, ry, "s", markersize=15, markerfacecolor="white",
                     markeredgecolor=PALETTE["black"], markeredgewidth=1.8, zorder=4)
             ax.annotate(str(n), (rx, ry), ha="center", va="center", fontsize=9, zorder=5)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", linestyle="none", markersize=11,
+                      color=PALETTE["blue"], label="your rating (filled circle)")]
+    if show_reference:
+        handles.append(Line2D([], [], marker="s", linestyle="none", markersize=10,
+                              markerfacecolor="white", markeredgecolor=PALETTE["black"],
+                              label="reference rating (hollow square)"))
+    ax.legend(handles=handles, loc="lower right", fontsize=9, frameon=True, framealpha=0.9)
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(0.5, 5.5)
     ax.set_xticks(range(1, 6))
