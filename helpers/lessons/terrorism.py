@@ -554,7 +554,7 @@ class RiskMatrix:
             self.likelihood[s.id], self.impact[s.id], self.justification[s.id] = like, impact, why
             self._words = getattr(self, "_words", {})
             self._words[s.id] = words
-            rows.append(w.VBox([w.HTML(f"<h4>{html.escape(s.label)}</h4>"),
+            rows.append(w.VBox([w.HTML(f"<p><strong>{html.escape(s.label)}</strong></p>"),
                                 w.HBox([like, impact], layout=w.Layout(flex_flow="row wrap")),
                                 words, why]))
         self.chart = w.HTML()
