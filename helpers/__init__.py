@@ -87,6 +87,17 @@ _EXPORTS: dict[str, str] = {
     "role_cards_html": "helpers.lessons.recognition",
     "decision_form": "helpers.lessons.recognition",
     "debrief_html": "helpers.lessons.recognition",
+    # notebook 05: terrorism risk
+    "islamic_state_deaths_chart": "helpers.lessons.terrorism",
+    "deaths_scale_explorer": "helpers.lessons.terrorism",
+    "lesson_claims": "helpers.lessons.terrorism",
+    "claims_evidence_chart": "helpers.lessons.terrorism",
+    "claims_evidence_table_html": "helpers.lessons.terrorism",
+    "claims_explorer": "helpers.lessons.terrorism",
+    "risk_matrix": "helpers.lessons.terrorism",
+    "risk_matrix_chart": "helpers.lessons.terrorism",
+    "reference_ratings": "helpers.lessons.terrorism",
+    "RISK_SCENARIOS": "helpers.lessons.terrorism",
     # maps
     "draw_geojson": "helpers.maps",
     "bounding_box": "helpers.maps",

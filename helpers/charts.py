@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -75,18 +75,29 @@ def format_event_date(when: pd.Timestamp, precision: str) -> str:
 
 
 def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023, *,
-                        by_conflict: bool = False, title: str | None = None) -> Figure:
+                        by_conflict: bool = False, title: str | None = None,
+                        conflicts: Sequence[str | int] | None = None, log_scale: bool = False,
+                        marks: Mapping[float, str] | None = None) -> Figure:
     """Return a line chart of battle-related deaths per year with the low–high range shaded.
 
     ``by_conflict=True`` draws one line per UCDP conflict instead of their sum, each with its own
     colour and marker shape; a conflict recorded in a single year (such as the 2001 war between
     the US-led coalition and the Taliban government) gets a range bar, so it is not lost.
+    ``conflicts`` keeps only the conflicts named (by ``conflict`` label or ``conflict_id``);
+    ``log_scale=True`` draws the vertical axis on a logarithmic scale, so a conflict with hundreds
+    of deaths stays visible beside one with tens of thousands; ``marks`` draws a dashed line with a
+    label at each position (``{2021.62: "Taliban take Kabul"}``), named in the alt text too.
     """
     need_columns(deaths, ["year", "conflict", "deaths_low", "deaths_best", "deaths_high"],
                   "battle_deaths_chart")
     start, end = year_range(start, end)
+    if not isinstance(log_scale, bool):
+        raise UsageError("log_scale is True or False.")
+    marks = _check_marks(marks)
+    if conflicts is not None:
+        deaths = select_conflicts(deaths, conflicts)
     if by_conflict:
-        return _deaths_by_conflict(deaths, start, end, title)
+        return _deaths_by_conflict(deaths, start, end, title, log_scale=log_scale, marks=marks)
     rows = deaths[(deaths["year"] >= start) & (deaths["year"] <= end)]
     if rows.empty:
         raise UsageError(f"the table has no rows between {start} and {end}.")
@@ -113,7 +124,74 @@ def battle_deaths_chart(deaths: pd.DataFrame, start: int = 1989, end: int = 2023
            f"all conflicts together, with the low-to-high range shaded. The deadliest year "
            f"in this period is {peak}, with a best estimate of {best:,} deaths "
            f"(range {low:,} to {high:,}).")
+    alt += _scale_and_marks(ax, total["deaths_low"], log_scale, marks)
     return finish(fig, source="UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]", alt=alt)
+
+
+def select_conflicts(deaths: pd.DataFrame, conflicts: Sequence[str | int]) -> pd.DataFrame:
+    """Return the rows of the conflicts named by label or by UCDP ``conflict_id``.
+
+    Raises :class:`UsageError` naming the conflicts the table has when a name matches nothing.
+    """
+    if isinstance(conflicts, str | int) or not isinstance(conflicts, Sequence) or not conflicts:
+        raise UsageError("conflicts is a list of conflict names or UCDP ids, e.g. "
+                         "['Government of Afghanistan vs Islamic State'].")
+    labels = deaths["conflict"].astype(str)
+    ids = (deaths["conflict_id"].astype("Int64").astype(str) if "conflict_id" in deaths.columns
+           else pd.Series("", index=deaths.index))
+    keep = pd.Series(False, index=deaths.index)
+    for wanted in conflicts:
+        hit = (labels == str(wanted)) | (ids == str(wanted))
+        if not hit.any():
+            known = ", ".join(sorted(set(labels)))
+            raise UsageError(f"no conflict called {wanted!r}; the table has: {known}.")
+        keep |= hit
+    return deaths[keep]
+
+
+def _check_marks(marks: object) -> dict[float, str]:
+    """Return ``marks`` as {position: label}; raise UsageError for anything else."""
+    if marks is None:
+        return {}
+    if not isinstance(marks, Mapping):
+        raise UsageError("marks is a dict of {year: label}, e.g. {2021.62: 'Taliban take Kabul'}.")
+    checked: dict[float, str] = {}
+    for where, label in marks.items():
+        if isinstance(where, bool) or not isinstance(where, int | float):
+            raise UsageError(f"a mark's position is a year as a number, not {where!r}.")
+        if not isinstance(label, str) or not label.strip():
+            raise UsageError(f"the mark at {where} needs a label (text).")
+        checked[float(where)] = " ".join(label.split())
+    return checked
+
+
+def _scale_and_marks(ax: object, lows: pd.Series, log_scale: bool,
+                     marks: Mapping[float, str]) -> str:
+    """Apply the log scale and the dashed marks to ``ax``; return what the alt text adds."""
+    extra = ""
+    if log_scale:
+        positive = [float(v) for v in lows if pd.notna(v) and v > 0]
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=max(1.0, min(positive, default=1.0) * 0.6))
+        ax.yaxis.set_major_formatter("{x:,.0f}")
+        extra += (" The vertical axis is logarithmic: each step up multiplies deaths by ten, so "
+                  "small and large conflicts can be read on one chart.")
+    low, high = ax.get_xlim()
+    if marks:  # head-room above the data for the labels
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(bottom, top * 2.5 if log_scale else top * 1.12)
+    for where, label in sorted(marks.items()):
+        ax.axvline(where, color=GREY, linestyle="--", linewidth=1.2, zorder=1)
+        # label on the side of the line with more room, so it stays inside the axes
+        right_half = where > (low + high) / 2
+        ax.annotate(label, xy=(where, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if right_half else 4, -4), textcoords="offset points",
+                    ha="right" if right_half else "left", va="top", fontsize=10,
+                    color="#222222", backgroundcolor="white")
+    if marks:
+        extra += " Dashed lines mark: " + "; ".join(
+            f"{label} (at {where:g})" for where, label in sorted(marks.items())) + "."
+    return extra
 
 
 def _fmt(n: float) -> str:
@@ -130,7 +208,8 @@ def _span_text(years: list[int]) -> str:
 
 
 def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
-                        title: str | None) -> Figure:
+                        title: str | None, *, log_scale: bool = False,
+                        marks: Mapping[float, str] | None = None) -> Figure:
     """Return a chart of battle-related deaths per year, one line per UCDP conflict.
 
     Each conflict has its own colour and marker shape, its best estimate as a line and its
@@ -174,8 +253,12 @@ def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
     ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.set_xlim(start - 0.5, end + 0.5)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=10,
-              title="shaded band or bar: UCDP's low–high range", title_fontsize=10)
+    extra = _scale_and_marks(ax, rows["deaths_low"], log_scale, marks or {})
+    # on a log scale the lines fill the plot, and marks take the top: the legend goes under
+    place = ({"loc": "upper left", "bbox_to_anchor": (0.0, -0.1)} if log_scale or marks
+             else {"loc": "upper left"})
+    ax.legend(fontsize=10, title="shaded band or bar: UCDP's low–high range",
+              title_fontsize=10, **place)
 
     parts = []
     for name in order:
@@ -200,12 +283,12 @@ def _deaths_by_conflict(deaths: pd.DataFrame, start: int, end: int,
             f"(range {_fmt(low)} to {_fmt(high)}).")
     kept: list[str] = []
     for part in parts:
-        room = MAX_ALT_CHARS - len(head) - len(tail) - 40
+        room = MAX_ALT_CHARS - len(head) - len(tail) - len(extra) - 40
         if len(" ".join([*kept, part])) > room:
             kept.append(f"… and {len(parts) - len(kept)} more conflicts.")
             break
         kept.append(part)
-    alt = head + " ".join(kept) + tail
+    alt = head + " ".join(kept) + tail + extra
     return finish(fig, source="UCDP Battle-Related Deaths Dataset v24.1 [UCDP-BRD-24.1]",
                   alt=alt)
 
