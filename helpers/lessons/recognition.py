@@ -78,13 +78,14 @@ INTERESTS: dict[str, str] = {
            "women's rights and a broader government; keep the reserves out of Taliban hands "
            "while letting aid and banknotes in; no support for armed opponents of the Taliban "
            "[SHAH-2022; ANKASAM-2022].",
-    "CHN": "Security on its short border and against Uyghur fighters; possible investment in "
+    "CHN": "Security against Uyghur fighters; possible investment in "
            "copper and lithium mines; a government that keeps its distance from the United "
            "States [SHAH-2022].",
     "RUS": "Security of Central Asia and the Tajik-Afghan border; no spill-over of armed groups "
            "such as the Islamic State; a long-standing channel to the Taliban [SHAH-2022].",
     "PAK": "A friendly government in Kabul; the border fence on the disputed Durand Line; "
-           "armed groups attacking Pakistan from Afghan soil [SHAH-2022].",
+           "the Taliban's independent line and openness to India; anger in Kabul at US drones "
+           "using Pakistani airspace [SHAH-2022].",
     "IRN": "Afghan refugees and irregular migration; the Islamic State's return; a long shared "
            "border in the west [SHAH-2022].",
     "UZB": "Stability and trade on its southern border; a role as mediator between the Taliban "

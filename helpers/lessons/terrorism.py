@@ -279,8 +279,9 @@ RISK_SCENARIOS: tuple[Scenario, ...] = (
         "uyghur-china", "S5 Uyghur militants in Afghanistan act against China", 1, 3,
         "China calls the East Turkistan Islamic Movement a direct threat and asked the Taliban "
         "to break with it; the Taliban promised Afghan soil would not be used against China "
-        "[PTI-2021-07-29]. China then accepted a Taliban ambassador [MFA-CHN-2024-01-31], a sign "
-        "Beijing judged the promise was being kept. Very unlikely, with a moderate impact.",
+        "[PTI-2021-07-29]. China then accepted a Taliban ambassador [MFA-CHN-2024-01-31], "
+        "which suggests Beijing was willing to rely on the promise. Very unlikely, with a "
+        "moderate impact.",
         ("PTI-2021-07-29", "MFA-CHN-2024-01-31")),
 )
 

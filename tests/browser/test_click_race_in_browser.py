@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from tests.browser import answering, lab
+from . import answering, lab
 
 NOTEBOOK = "00_start_here.ipynb"
 ROUNDS = 6
