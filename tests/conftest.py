@@ -47,3 +47,13 @@ def small_timeline() -> pd.DataFrame:
         "notebook": ["01_background", "01_background", "02_doha", "03_withdrawal"],
         "source_ids": ["A", "B", "DOHA-2020", "SHAH-2022"],
     })
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an asyncio loop running in the test process while its browser
+    is open; widget unit tests that run after it would see that loop and behave as in a live
+    kernel. Unit tests and notebook checks therefore run first, each in their collected order.
+    """
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
