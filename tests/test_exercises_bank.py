@@ -231,7 +231,8 @@ def test_select_all_answer_not_among_options(course_data: Path) -> None:
 def test_toml_syntax_error_is_one_line_naming_the_line(course_data: Path) -> None:
     path = write(course_data, "02_doha.toml", '[[exercise]]\nid = "02-x\nkind = "text"\n')
     (problem,) = problems_of(path)
-    assert problem.startswith("data/exercises/02_doha.toml: not valid TOML:")
+    assert problem.startswith("data/exercises/02_doha.toml: exercise '02-x', field 'id': not "
+                              "valid TOML:")
     assert "line 2" in problem and "\n" not in problem
 
 

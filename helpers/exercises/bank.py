@@ -11,6 +11,7 @@ computes); it returns every problem found, each naming file, exercise id and fie
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -67,31 +68,127 @@ def _source_ids() -> tuple[set[str] | None, list[Problem]]:
     return {str(i) for i in ids}, []
 
 
-def _read_file(path: Path) -> tuple[object, Problem | None]:
+def _read_file(path: Path) -> tuple[object, list[Problem]]:
+    """Return the parsed file and its problems; a slip inside one exercise spares the others."""
     rel = display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, Problem(rel, f"the file is {size:,} bytes; an exercise file should be "
-                                 f"far smaller than {MAX_FILE_BYTES:,}. Is it the right file?")
-        text = path.read_bytes().decode("utf-8-sig")
+            return None, [Problem(rel, f"the file is {size:,} bytes; an exercise file should be "
+                                  f"far smaller than {MAX_FILE_BYTES:,}. Is it the right file?")]
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return None, Problem(rel, "the file does not exist.")
-    except UnicodeDecodeError as exc:
-        return None, Problem(rel, f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8.")
+        return None, [Problem(rel, "the file does not exist.")]
     except OSError as exc:
-        return None, Problem(rel, f"the file cannot be read: {exc.strerror or exc}.")
+        return None, [Problem(rel, f"the file cannot be read: {exc.strerror or exc}.")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(rel, "the file is saved as UTF-16; save it as UTF-8 (in most "
+                              "editors: Save As, Encoding: UTF-8).")]
     try:
-        return tomllib.loads(text), None
+        return tomllib.loads(raw.decode("utf-8-sig")), []
+    except UnicodeDecodeError as exc:
+        whole = Problem(rel, f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8.")
     except tomllib.TOMLDecodeError as exc:
-        return None, Problem(rel, f"not valid TOML: {exc}. Check the quotes, brackets and "
-                             "commas on that line and the one before.")
+        whole = Problem(rel, f"not valid TOML: {exc}. Check the quotes, brackets and "
+                        "commas on that line and the one before.")
     except ValueError:  # a whole number of more than 4,300 digits
-        return None, Problem(rel, "a number in the file is too long to read (thousands of "
-                             "digits); numbers here have at most 15 digits.")
+        return None, [Problem(rel, "a number in the file is too long to read (thousands of "
+                              "digits); numbers here have at most 15 digits.")]
     except RecursionError:
-        return None, Problem(rel, "the file nests brackets too deeply to be read; an exercise "
-                             "needs at most a list of tables.")
+        return None, [Problem(rel, "the file nests brackets too deeply to be read; an "
+                              "exercise needs at most a list of tables.")]
+    salvaged = _salvage(raw, rel)
+    return salvaged if salvaged is not None else (None, [whole])
+
+
+_HEADER = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t]*\[\[[ \t]*exercise[ \t]*\]\][ \t]*(?:#.*)?$")
+_KEY = re.compile(r"^[\ufeff \t]*([A-Za-z0-9_-]+)[ \t]*=")
+_SUBTABLE = re.compile(r"^[\ufeff \t]*\[\[?[ \t]*exercise\.([A-Za-z0-9_-]+)")
+_ID = re.compile(r"^[\ufeff \t]*id[ \t]*=[ \t]*[\"']([^\"'\n]*)", re.MULTILINE)
+
+
+def _field_at(lines: list[str], index: int) -> str | None:
+    """Return the field a line of an exercise belongs to: the key on or before it, else after."""
+    def key(i: int) -> str | None:
+        found = _KEY.match(lines[i])
+        if not found:
+            return None
+        for j in range(i, -1, -1):  # a key under [[exercise.options]] is an option's field
+            sub = _SUBTABLE.match(lines[j])
+            if sub:
+                return f"{sub.group(1)}.{found.group(1)}"
+        return found.group(1)
+
+    index = max(0, min(index, len(lines) - 1))
+    for i in [*range(index, -1, -1), *range(index + 1, len(lines))]:
+        name = key(i)
+        if name is not None:
+            return name
+    return None
+
+
+def _salvage(raw: bytes, rel: str) -> tuple[dict, list[Problem]] | None:
+    """Read a file that does not parse one ``[[exercise]]`` at a time.
+
+    Each exercise is decoded and parsed on its own (padded with blank lines so that line numbers
+    stay those of the file), so a slip is reported against its exercise and field and the
+    file's other exercises still load. Returns None when the slip is not inside an exercise.
+    """
+    lines = raw.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _HEADER.match(line.rstrip(b"\r\n"))]
+    if not starts:
+        return None
+    bounds = [(0, starts[0]), *zip(starts, [*starts[1:], len(lines)], strict=True)]
+    doc: dict = {}
+    exercises: list[object] = []
+    problems: list[Problem] = []
+    for number, (first, end) in enumerate(bounds):
+        chunk = b"".join(lines[first:end])
+        loose = chunk.decode("utf-8", errors="replace").lstrip("\ufeff")
+        text_lines = loose.splitlines()
+        found = _ID.search(loose)
+        label = found.group(1).strip() if found and found.group(1).strip() else \
+            f"#{number} (no id)"
+        try:
+            text = chunk.decode("utf-8-sig" if first == 0 else "utf-8")
+        except UnicodeDecodeError as exc:
+            if number == 0:
+                return None
+            line = chunk[:exc.start].count(b"\n")
+            problems.append(Problem(rel, f"line {first + line + 1} is not UTF-8 (a byte that "
+                                    "no UTF-8 text has); save the file as UTF-8 and retype "
+                                    "any letter that looks wrong.", label,
+                                    _field_at(text_lines, line)))
+            continue
+        if number and "\ufeff" in text:
+            row = text[:text.index("\ufeff")].count("\n")
+            problems.append(Problem(rel, f"line {first + row + 1} holds an invisible byte-order "
+                                    "mark (U+FEFF), often left where two files were pasted "
+                                    "together; delete that line's first character or retype "
+                                    "it.", label, _field_at(text_lines, row)))
+            continue
+        try:
+            part = tomllib.loads("\n" * first + text)
+        except tomllib.TOMLDecodeError as exc:
+            if number == 0:
+                return None
+            at = re.search(r"at line (\d+)", str(exc))
+            row = int(at.group(1)) - 1 - first if at else 0
+            problems.append(Problem(rel, f"not valid TOML: {exc}. Check the quotes, brackets "
+                                    "and commas on that line and the one before.", label,
+                                    _field_at(text_lines, row)))
+            continue
+        except Exception:  # numbers too long, nesting too deep: leave it to the whole-file message
+            return None
+        for key, value in part.items():
+            if key == "exercise" and isinstance(value, list):
+                exercises.extend(value)
+            else:
+                doc[key] = value
+    if not problems:
+        return None
+    doc["exercise"] = exercises
+    return doc, problems
 
 
 def _build(paths: Sequence[Path]) -> Bank:
@@ -102,9 +199,12 @@ def _build(paths: Sequence[Path]) -> Bank:
     for path in paths:
         rel = display_path(path)
         bank.files.append(rel)
-        doc, problem = _read_file(path)
-        if problem is not None:
+        doc, read_problems = _read_file(path)
+        for problem in read_problems:
             bank.problems.append(problem)
+            if problem.exercise is not None:
+                bank.broken.setdefault(problem.exercise, []).append(problem)
+        if doc is None or (read_problems and not doc.get("exercise")):  # type: ignore[union-attr]
             continue
         try:
             exercises, found = parse_document(doc, file=rel, notebook=path.stem,
@@ -206,7 +306,7 @@ def get_exercise(exercise_id: str) -> Exercise:
                          f"{type(exercise_id).__name__}.")
     bank = load_bank()
     found = bank.exercises.get(exercise_id)
-    if found is not None:
+    if found is not None and exercise_id not in bank.broken:
         return found
     if exercise_id in bank.broken:
         lines = "\n".join(f"  {p}" for p in bank.broken[exercise_id])
