@@ -5,8 +5,8 @@ broken one, then checks the three places an instructor meets the slip:
 
 * the validator (``python -m helpers.exercises``) reports exactly one line naming the file, the
   exercise and the field;
-* in the notebook, ``show_exercise("bad-id")`` raises a course error whose notebook rendering is
-  that message, not a traceback;
+* in the notebook, ``show_exercise("bad-id")`` shows that message in place of the exercise (as a
+  displayed warning, not a raised error or a traceback, so "Run All" carries on);
 * the file's other exercises still load and show.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_exercises_bank import course_data, one_exercise  # noqa: F401 (fixture)
 
-from helpers.errors import CourseError, DataError
+from helpers.errors import DataError
 from helpers.exercises import api, bank
 from helpers.exercises.widgets import ExerciseView
 
@@ -64,13 +64,41 @@ BROKEN = {
 }
 
 
-def _notebook_message(exercise_id: str) -> str:
-    """What a notebook cell ``show_exercise(exercise_id)`` prints (IPython's rendering)."""
-    with pytest.raises(CourseError) as caught:
+def _notebook_message(exercise_id: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What a notebook cell ``show_exercise(exercise_id)`` shows in place of the exercise.
+
+    It is displayed, not raised, so that "Run All" goes on to the notebook's other exercises.
+    """
+    shown: list[object] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(api, "_display", shown.append)
         api.show_exercise(exercise_id)
-    rendered = caught.value._render_traceback_()
-    assert not any("Traceback" in line for line in rendered)
-    return "\n".join(rendered)
+    (box,) = shown
+    assert not isinstance(box, ExerciseView)
+    text, html = repr(box), box._repr_html_()  # type: ignore[attr-defined]
+    assert text.startswith("⚠ Problem:") and "⚠ Problem:" in html and 'role="alert"' in html
+    assert "Traceback" not in text + html
+    return text
+
+
+def test_an_unknown_id_still_raises_a_clear_error(course_data: Path) -> None:  # noqa: F811
+    _file(course_data, one_exercise(id="02-mid"))
+    with pytest.raises(DataError, match=r"no exercise '02-midd'.*Did you mean '02-mid'"):
+        api.show_exercise("02-midd")
+
+
+def test_a_message_in_place_is_escaped(course_data: Path,  # noqa: F811
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _file(course_data, one_exercise(id="02-bad", answer="<b>Doha</b>"))
+    html = _html_of("02-bad", monkeypatch)
+    assert "<b>Doha</b>" not in html and "&lt;b&gt;Doha&lt;/b&gt;" in html
+
+
+def _html_of(exercise_id: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    shown: list[object] = []
+    monkeypatch.setattr(api, "_display", shown.append)
+    api.show_exercise(exercise_id)
+    return shown[0]._repr_html_()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
@@ -85,7 +113,7 @@ def test_one_message_naming_file_exercise_and_field(course_data: Path,  # noqa: 
     assert problem.startswith(f"{FILE}: exercise '02-bad', field '{field}': "), problem
     assert words in problem and "\n" not in problem
 
-    shown = _notebook_message("02-bad")
+    shown = _notebook_message("02-bad", monkeypatch)
     assert problem in shown
 
     monkeypatch.setattr(api, "_display", lambda obj: None)
@@ -105,7 +133,7 @@ def test_duplicate_id_across_files_names_both_and_blocks_only_that_id(
         "data/exercises/02_extra.toml: exercise '02-mid', field 'id': the id is also used in "
         f"{FILE}; ids must be unique across the course."]
     # Which of the two a notebook would show is ambiguous: it says so rather than guess.
-    assert problems[0] in _notebook_message("02-mid")
+    assert problems[0] in _notebook_message("02-mid", monkeypatch)
     monkeypatch.setattr(api, "_display", lambda obj: None)
     for good in ("02-first", "02-last", "02-mine"):
         api.show_exercise(good)
@@ -118,7 +146,8 @@ def test_utf8_byte_order_mark_at_the_start_is_accepted(course_data: Path) -> Non
     assert bank.get_exercise("02-last").question == "Where?"
 
 
-def test_utf16_file_says_how_to_save_it(course_data: Path) -> None:  # noqa: F811
+def test_utf16_file_says_how_to_save_it(course_data: Path,  # noqa: F811
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     path = course_data / "exercises" / "02_doha.toml"
     path.write_bytes((GOOD_A + GOOD_B).encode("utf-16"))
     problems = [str(p) for p in api.validate_exercises([path])]
@@ -127,6 +156,7 @@ def test_utf16_file_says_how_to_save_it(course_data: Path) -> None:  # noqa: F81
     with pytest.raises(DataError) as caught:
         bank.get_exercise("02-first")
     assert problems[0] in str(caught.value)
+    assert problems[0] in _notebook_message("02-first", monkeypatch)
 
 
 def test_validator_command_reports_every_case_without_traceback(

@@ -46,13 +46,47 @@ def exercise_view(exercise: str | Exercise) -> Any:
     return ExerciseView(found)
 
 
+class ExerciseProblem:
+    """What a notebook shows in place of an exercise that its file defines but gets wrong.
+
+    Displayed, not raised, so that "Run All" goes on and the notebook's other exercises work; the
+    text names file, exercise and field, as ``python -m helpers.exercises`` does.
+    """
+
+    def __init__(self, exercise_id: str, problems: Sequence[Problem]) -> None:
+        self.exercise_id = exercise_id
+        self.problems = tuple(problems)
+
+    def __repr__(self) -> str:
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        return (f"⚠ Problem: exercise '{self.exercise_id}' cannot be shown until its file is "
+                f"fixed:\n{lines}\nRun `python -m helpers.exercises` to check every file.")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        items = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
+        return (f'<div role="alert" style="border:2px solid #b35900;padding:0.5em 1em">'
+                f"<p><strong>⚠ Problem:</strong> exercise <code>{escape(self.exercise_id)}"
+                f"</code> cannot be shown until its file is fixed:</p><ul>{items}</ul>"
+                "<p>Run <code>python -m helpers.exercises</code> to check every file.</p></div>")
+
+
 def show_exercise(exercise: str | Exercise) -> None:
     """Show an exercise in the notebook: ``show_exercise("02-signatories")``.
 
     The output holds the live widget and, for GitHub, nbviewer and PDF, the question and its
-    options as text. Raises :class:`~helpers.errors.DataError` naming the id when there is no
-    such exercise or its file has a problem.
+    options as text. When the exercise's file has a problem, the problem is shown in its place
+    (naming file, exercise and field) and the notebook runs on. Raises
+    :class:`~helpers.errors.DataError` naming the id when no file defines such an exercise.
     """
+    if isinstance(exercise, str) and exercise not in _INLINE:
+        from helpers.exercises.bank import file_problems
+
+        problems = file_problems(exercise)
+        if problems:
+            _display(ExerciseProblem(exercise, problems))
+            return
     _display(exercise_view(exercise))
 
 

@@ -325,6 +325,19 @@ def get_exercise(exercise_id: str) -> Exercise:
     raise DataError(f"there is no exercise '{exercise_id}' in data/{EXERCISE_FOLDER}/.{hint}")
 
 
+def file_problems(exercise_id: str) -> list[Problem]:
+    """Return why an exercise that the files define cannot be shown (empty if it can be, or if
+    no file defines it): its own problems, or those of the file it would be in."""
+    if not isinstance(exercise_id, str):
+        return []
+    bank = load_bank()
+    if exercise_id in bank.broken:
+        return list(bank.broken[exercise_id])
+    if exercise_id in bank.exercises:
+        return []
+    return _unreadable_files(bank, exercise_id)
+
+
 def _unreadable_files(bank: Bank, exercise_id: str) -> list[Problem]:
     """Return the whole-file problems of the files an id's number points to (``02-…``)."""
     prefix = exercise_id[:3]
