@@ -80,9 +80,9 @@ ANSWER_CHARS = 160
 TOTAL_COLUMNS = ("exercises_tried", "exercises_right", "hints_used", "answers_shown",
                  "total_score", "out_of", "percent")
 EXERCISE_COLUMNS = ("notebook", "exercise_id", "title", "kind", "students", "tried", "right",
-                    "partly_right", "last_answer_wrong", "students_using_hints", "hints_used",
-                    "answers_shown", "mean_tries", "most_common_wrong_answer",
-                    "most_common_wrong_count")
+                    "partly_right", "reflections_saved", "last_answer_wrong",
+                    "students_using_hints", "hints_used", "answers_shown", "mean_tries",
+                    "most_common_wrong_answer", "most_common_wrong_count")
 _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 CHART_SOURCE = "answer files exported from the course's progress panel"
 
@@ -213,7 +213,8 @@ def _read_json(text: str, path: Path) -> tuple[str, str, dict[str, dict[str, Any
     except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
         cut = " It ends too early: the file looks truncated." if \
-            "Expecting" in str(exc) and getattr(exc, "pos", 0) >= len(text.rstrip()) else ""
+            "Unterminated" in str(exc) or getattr(exc, "pos", 0) >= len(text.rstrip()) - 1 \
+            else ""
         raise SkipFile(f"not valid JSON{where}.{cut} Ask the student to export again"
                        ) from None
     if not isinstance(doc, dict):
@@ -411,6 +412,7 @@ class ExerciseFigures:
     tried: int = 0
     right: int = 0
     partly: int = 0
+    saved: int = 0
     last_wrong: int = 0
     hint_students: int = 0
     hints: int = 0
@@ -443,12 +445,13 @@ def render_answer(ex: Any, answer: Any) -> str:
             except (TypeError, ValueError):
                 order = list(answer)
         if isinstance(order, list):
-            return " → ".join(_short(str(i), 50) for i in order)
+            return _short(" ".join(f"{n}. {_short(str(i), 40)}" for n, i in
+                                   enumerate(order, start=1)), 600)
     if ex.kind == "matching" and isinstance(answer, dict):
         right = dict(ex.pairs)
         wrong = [f"{_short(k, 40)} → {_short(str(v), 50)}" for k, v in answer.items()
                  if right.get(k) != v]
-        return "; ".join(wrong) if wrong else "(all pairs right)"
+        return _short("; ".join(wrong), 600) if wrong else "(all pairs right)"
     if ex.kind in ("single_choice", "text"):
         return f"“{_short(answer)}”"
     if ex.kind in ("number", "data") and isinstance(answer, str) and _PLAIN.fullmatch(answer):
@@ -485,6 +488,7 @@ def exercise_figures(subs: list[Submission], bank: Any) -> dict[str, ExerciseFig
                 fig.tries.append(entry["tries"])
             fig.right += entry["best_status"] == "correct"
             fig.partly += entry["best_status"] == "partial"
+            fig.saved += entry["best_status"] == "recorded"
             fig.hints += entry["hints_used"]
             fig.hint_students += entry["hints_used"] > 0
             fig.shown += entry["revealed"]
@@ -516,7 +520,7 @@ def student_totals(sub: Submission, bank: Any) -> dict[str, Any]:
 
 
 def _md(text: str) -> str:
-    text = " ".join(str(text).split())
+    text = re.sub(r"\s+", " ", str(text))
     return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)
 
 
@@ -624,6 +628,7 @@ class Doc:
 
 
 STACK = (("right", "Right", "#0072B2", ""), ("partly", "Partly right", "#56B4E9", "//"),
+         ("saved", "Reflection saved", "#009E73", ".."),
          ("wrong", "Tried, not right", "#E69F00", "xx"), ("none", "Not tried", "#dddddd", ""))
 
 
@@ -632,16 +637,21 @@ def _chart_right(notebook: str, ids: list[str], bank: Any, figures: dict[str, Ex
     from helpers.plots import figure_png, finish, new_figure
 
     height = 1.2 + 0.42 * len(ids)
-    fig, ax = new_figure(f"{notebook}: how many students got each exercise right",
-                         size=(9, height))
+    fig, ax = new_figure(size=(10, height))
+    fig.suptitle(f"{notebook}: how many students got each exercise right", x=0.01, ha="left",
+                 fontweight="bold", fontsize=14)
     labels = [_short(f"{i}  {bank.exercises[i].title}".strip(), 55) for i in ids]
     parts = {"right": [figures[i].right for i in ids],
              "partly": [figures[i].partly for i in ids],
-             "wrong": [figures[i].tried - figures[i].right - figures[i].partly for i in ids],
+             "saved": [figures[i].saved for i in ids],
+             "wrong": [figures[i].tried - figures[i].right - figures[i].partly - figures[i].saved
+                       for i in ids],
              "none": [students - figures[i].tried for i in ids]}
     y = list(range(len(ids)))
     left = [0] * len(ids)
     for key, name, colour, hatch in STACK:
+        if key in ("partly", "saved") and not any(parts[key]):
+            continue
         ax.barh(y, parts[key], left=left, label=name, color=colour, hatch=hatch,
                 edgecolor="white", linewidth=0.6)
         left = [a + b for a, b in zip(left, parts[key], strict=True)]
@@ -651,13 +661,16 @@ def _chart_right(notebook: str, ids: list[str], bank: Any, figures: dict[str, Ex
     ax.set_xlabel(f"Students (of {students})")
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.legend(ncols=4, loc="upper left", bbox_to_anchor=(0, -0.12 - 0.3 / len(ids)))
-    shares = sorted(ids, key=lambda i: (figures[i].right, i))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, fontsize=10,
+              borderaxespad=0.3)
+    graded = [i for i in ids if bank.exercises[i].kind != "reflection"] or ids
+    shares = sorted(graded, key=lambda i: (figures[i].right, i))
     low, high = shares[0], shares[-1]
     alt = (f"Horizontal stacked bar chart, one bar per exercise of {notebook}, showing how many "
-           f"of the {students} students got it right, partly right, tried it without getting "
-           f"it right, or did not try it. Most often right: {high} ({figures[high].right} of "
-           f"{students}); least often right: {low} ({figures[low].right} of {students}).")
+           f"of the {students} students got it right, partly right, saved a reflection, tried "
+           f"it without getting it right, or did not try it. Most often right: {high} "
+           f"({figures[high].right} of {students}); least often right: {low} "
+           f"({figures[low].right} of {students}).")
     finish(fig, source=CHART_SOURCE, alt=alt)
     return figure_png(fig), alt
 
@@ -753,8 +766,8 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
           "and answers shown, and the last answer given. So the wrong answers below are the "
           "last answers that were wrong when the student exported, not every slip along the "
           "way. 'Tried' counts exercises with a checked answer; an answer shown without a try "
-          "is counted under 'answer shown' only. Reflections are not graded: saving one counts "
-          "as right and scores 1.")
+          "is counted under 'answers shown' only. Reflections are not graded: a saved one counts "
+          "as tried (never as right) and scores 1 in the gradebook.")
     totals = [student_totals(s, bank) for s in subs]
     doc.h(2, "Overview")
     overview = []
@@ -765,7 +778,7 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
                          f"{100 * right / tried:.0f}%" if tried else "–",
                          sum(figures[i].hints for i in ids),
                          sum(figures[i].shown for i in ids)))
-    doc.table(("Notebook", "Exercises", "Tries at exercises (all students)", "Right",
+    doc.table(("Notebook", "Exercises", "Exercises tried (all students)", "Right",
                "Right when tried", "Hints used", "Answers shown"), overview, code_first=True)
     for made, name in ((_chart_students([t["exercises_right"] / max(1, t["out_of"])
                                          for t in totals]), "students.png"),
@@ -785,9 +798,13 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
         rows = []
         for i in ids:
             f = figures[i]
+            reflection = bank.exercises[i].kind == "reflection"
             rows.append((i, _short(bank.exercises[i].title or bank.exercises[i].question, 70),
                          bank.exercises[i].kind.replace("_", " "), f"{f.tried} of {n}",
-                         f.right, f.partly, f"{f.hints} ({f.hint_students} students)", f.shown))
+                         f"– ({f.saved} saved)" if reflection else f.right,
+                         "–" if reflection else f.partly,
+                         f"{f.hints} ({f.hint_students} student"
+                         f"{'s' if f.hint_students != 1 else ''})", f.shown))
         doc.table(("Exercise", "Title", "Kind", "Tried", "Right", "Partly right",
                    "Hints used", "Answers shown"), rows, code_first=True)
         for i in ids:
@@ -851,7 +868,7 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
     _write_gradebook(out / "gradebook.csv", subs, totals, bank, anonymous)
     _write_csv(out / "exercises.csv", EXERCISE_COLUMNS, [
         (bank.exercises[i].notebook, i, bank.exercises[i].title, bank.exercises[i].kind, n,
-         f.tried, f.right, f.partly, f.last_wrong, f.hint_students, f.hints, f.shown,
+         f.tried, f.right, f.partly, f.saved, f.last_wrong, f.hint_students, f.hints, f.shown,
          f"{sum(f.tries) / len(f.tries):.2f}" if f.tries else "",
          *(f.wrong.most_common(1)[0] if f.wrong else ("", "")))
         for i, f in figures.items()])
