@@ -417,7 +417,7 @@ class ExerciseFigures:
     hint_students: int = 0
     hints: int = 0
     shown: int = 0
-    tries: list[int] = field(default_factory=list)
+    tries: list[tuple[int, bool]] = field(default_factory=list)  # (tries, right in the end)
     wrong: Counter[str] = field(default_factory=Counter)
     diagnosis: dict[str, str] = field(default_factory=dict)
 
@@ -485,7 +485,7 @@ def exercise_figures(subs: list[Submission], bank: Any) -> dict[str, ExerciseFig
             ex = bank.exercises[ex_id]
             if _tried(entry):
                 fig.tried += 1
-                fig.tries.append(entry["tries"])
+                fig.tries.append((entry["tries"], entry["best_status"] == "correct"))
             fig.right += entry["best_status"] == "correct"
             fig.partly += entry["best_status"] == "partial"
             fig.saved += entry["best_status"] == "recorded"
@@ -675,24 +675,32 @@ def _chart_right(notebook: str, ids: list[str], bank: Any, figures: dict[str, Ex
     return figure_png(fig), alt
 
 
-def _chart_tries(figures: dict[str, ExerciseFigures]) -> tuple[bytes, str] | None:
+def _chart_tries(figures: dict[str, ExerciseFigures], bank: Any) -> tuple[bytes, str] | None:
     from helpers.plots import figure_png, finish, new_figure
 
-    tries = [min(t, 5) for f in figures.values() for t in f.tries if t > 0]
+    tries = [(min(t, 5), right) for i, f in figures.items() for t, right in f.tries
+             if t > 0 and bank.exercises[i].kind != "reflection"]
     if not tries:
         return None
-    counts = Counter(tries)
-    fig, ax = new_figure("How many tries students needed", size=(8, 4))
+    right = Counter(t for t, ok in tries if ok)
+    not_right = Counter(t for t, ok in tries if not ok)
+    fig, ax = new_figure("Tries per exercise, and whether the student got there", size=(8, 4.2))
     xs = [1, 2, 3, 4, 5]
-    ax.bar(xs, [counts[x] for x in xs], color="#0072B2")
+    ax.bar(xs, [right[x] for x in xs], color="#0072B2", label="Right in the end")
+    ax.bar(xs, [not_right[x] for x in xs], bottom=[right[x] for x in xs], color="#E69F00",
+           hatch="xx", edgecolor="white", label="Not right (yet)")
     ax.set_xticks(xs, ["1", "2", "3", "4", "5 or more"])
     ax.set_xlabel("Tries at one exercise")
     ax.set_ylabel("Exercises tried, all students")
     for x in xs:
-        ax.annotate(str(counts[x]), (x, counts[x]), ha="center", va="bottom", fontsize=10)
-    alt = (f"Bar chart of the number of tries per exercise over all students: {counts[1]} "
-           f"exercises were answered in one try, {counts[2]} in two, {counts[3]} in three, "
-           f"{counts[4]} in four and {counts[5]} in five or more.")
+        total = right[x] + not_right[x]
+        ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=10)
+    ax.legend(loc="upper right")
+    words = ", ".join(f"{right[x] + not_right[x]} with {x if x < 5 else '5 or more'} "
+                      f"tr{'y' if x == 1 else 'ies'} ({right[x]} right in the end)" for x in xs)
+    alt = (f"Stacked bar chart of the graded exercises (reflections left out) students tried, "
+           f"by the number of tries: "
+           f"{words}.")
     finish(fig, source=CHART_SOURCE, alt=alt)
     return figure_png(fig), alt
 
@@ -782,7 +790,7 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
                "Right when tried", "Hints used", "Answers shown"), overview, code_first=True)
     for made, name in ((_chart_students([t["exercises_right"] / max(1, t["out_of"])
                                          for t in totals]), "students.png"),
-                       (_chart_tries(figures), "tries.png")):
+                       (_chart_tries(figures, bank), "tries.png")):
         if made is not None:
             (charts / name).write_bytes(made[0])
             doc.img(f"charts/{name}", made[1], made[0])
@@ -869,7 +877,7 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
     _write_csv(out / "exercises.csv", EXERCISE_COLUMNS, [
         (bank.exercises[i].notebook, i, bank.exercises[i].title, bank.exercises[i].kind, n,
          f.tried, f.right, f.partly, f.saved, f.last_wrong, f.hint_students, f.hints, f.shown,
-         f"{sum(f.tries) / len(f.tries):.2f}" if f.tries else "",
+         f"{sum(t for t, _ in f.tries) / len(f.tries):.2f}" if f.tries else "",
          *(f.wrong.most_common(1)[0] if f.wrong else ("", "")))
         for i, f in figures.items()])
     return data
