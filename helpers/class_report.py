@@ -717,13 +717,13 @@ def _chart_students(shares: list[float]) -> tuple[bytes, str] | None:
     labels = [f"{10 * i}–{10 * i + 9}%" if i < 9 else "90–100%" for i in range(10)]
     ax.bar(range(10), bins, color="#009E73")
     ax.set_xticks(range(10), labels, rotation=30)
-    ax.set_xlabel("Share of the course's exercises right")
+    ax.set_xlabel("Share of the graded exercises right (reflections left out)")
     ax.set_ylabel("Students")
     ax.yaxis.get_major_locator().set_params(integer=True)
     busiest = max(range(10), key=lambda i: bins[i])
-    alt = (f"Bar chart of the {len(shares)} students by the share of the course's exercises "
-           f"they got right, in bands of ten percent; the most common band is "
-           f"{labels[busiest]} with {bins[busiest]} students. Lowest share "
+    alt = (f"Bar chart of the {len(shares)} students by the share of the course's graded "
+           f"exercises (reflections left out) they got right, in bands of ten percent; the "
+           f"most common band is {labels[busiest]} with {bins[busiest]} students. Lowest share "
            f"{min(shares):.0%}, highest {max(shares):.0%}.")
     finish(fig, source=CHART_SOURCE, alt=alt)
     return figure_png(fig), alt
@@ -788,7 +788,8 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
                          sum(figures[i].shown for i in ids)))
     doc.table(("Notebook", "Exercises", "Exercises tried (all students)", "Right",
                "Right when tried", "Hints used", "Answers shown"), overview, code_first=True)
-    for made, name in ((_chart_students([t["exercises_right"] / max(1, t["out_of"])
+    graded = sum(ex.kind != "reflection" for ex in bank.exercises.values())
+    for made, name in ((_chart_students([t["exercises_right"] / max(1, graded)
                                          for t in totals]), "students.png"),
                        (_chart_tries(figures, bank), "tries.png")):
         if made is not None:

@@ -439,3 +439,56 @@ def test_command_line_help_and_error_exit_codes(tmp_path: Path) -> None:
                             capture_output=True, text=True, env=env, check=False)
     assert failed.returncode == 2
     assert "Traceback" not in failed.stderr and "does not exist" in failed.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# One file at a time
+
+
+def one_export(tmp_path: Path, fmt: str, name: str = "Ana") -> Path:
+    ex = next(iter(load_bank().exercises.values()))
+    store = ProgressStore(tmp_path / "progress.json")
+    store.record(ex.id, notebook=ex.notebook, kind=ex.kind, answer="x", status="incorrect",
+                 score=0.0)
+    return export_progress(tmp_path / f"export.{fmt}", student=name, store=store)
+
+
+@pytest.mark.parametrize(("fmt", "old", "new", "reason"), [
+    ("json", '"status": "incorrect"', '"status": "brilliant"', "status"),
+    ("json", '"tries": 1', '"tries": -4', "tries"),
+    ("json", '"answers": [', '"answers": 5, "x": [', "list of answers"),
+    ("json", '"format": "afghanistan-course-answers"', '"format": "quiz-app"', "format"),
+    ("csv", ",incorrect,", ",brilliant,", "status"),
+    ("csv", "student,exercise_id", "name,exercise_id", "not a course export"),
+])
+def test_an_edited_file_is_skipped_with_the_field_named(tmp_path: Path, fmt: str, old: str,
+                                                      new: str, reason: str) -> None:
+    from helpers.class_report import SkipFile, read_export
+
+    path = one_export(tmp_path, fmt)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+    with pytest.raises(SkipFile, match=reason):
+        read_export(path)
+
+
+def test_a_file_joined_from_two_students_is_skipped(tmp_path: Path) -> None:
+    from helpers.class_report import SkipFile, read_export
+
+    path = one_export(tmp_path, "csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    other = lines[1].replace("Ana", "Bo", 1).replace(lines[1].split(",")[1], "01-x", 1)
+    path.write_text("".join([*lines, other]), encoding="utf-8", newline="")
+    with pytest.raises(SkipFile, match="different student names"):
+        read_export(path)
+
+
+def test_a_progress_file_handed_in_by_mistake_is_read(tmp_path: Path) -> None:
+    from helpers.class_report import read_export
+
+    one_export(tmp_path, "csv")
+    before = (tmp_path / "progress.json").read_bytes()
+    sub = read_export(tmp_path / "progress.json")
+    assert sub.progress_file and len(sub.entries) == 1 and sub.name == ""
+    assert (tmp_path / "progress.json").read_bytes() == before
