@@ -6,6 +6,7 @@ the files in one folder and run::
 
     python -m helpers.class_report handed-in/ --out class-report/
     python -m helpers.class_report handed-in/ --out class-report/ --anonymous
+    python -m helpers.class_report handed-in/ --out class-report/ --names roster.csv
 
 The folder may hold CSV and JSON files in any mix; it is only read, never changed. OUT (created
 if need be, and not inside the folder) receives:
@@ -21,7 +22,9 @@ if need be, and not inside the folder) receives:
   (``02-signatories``), holding the student's best score from 0 to 1 (partly right answers score
   between; a saved reflection scores 1), empty when the student did not try it. Last come
   ``exercises_tried``, ``exercises_right``, ``hints_used``, ``answers_shown``, ``total_score``
-  (the sum of the scores), ``out_of`` (the number of exercises) and ``percent``.
+  (the sum of the scores), ``out_of`` (the number of exercises) and ``percent``. With
+  ``--names``, ``student`` is the roster's name and an ``id`` column (the roster's ``id``, e.g.
+  the learning-management system's username) follows it when the roster has ids.
 * ``exercises.csv``: one row per exercise with the figures of the report.
 
 A file is skipped, and listed in the report with the reason, when it is empty, binary, not
@@ -103,6 +106,7 @@ class Submission:
     unknown: list[str] = field(default_factory=list)
     label: str = ""
     progress_file: bool = False
+    lms_id: str = ""
 
 
 @dataclass
@@ -387,7 +391,72 @@ def _drop_older(subs: list[Submission]) -> tuple[list[Submission], list[Skipped]
     return [s for s in subs if s.file not in drop_files], dropped
 
 
-def _labels(subs: list[Submission], anonymous: bool) -> None:
+@dataclass
+class Roster:
+    """Names (and LMS ids) for the students, matched by file name or by the name they typed."""
+
+    by_file: dict[str, tuple[str, str]] = field(default_factory=dict)
+    by_student: dict[str, tuple[str, str]] = field(default_factory=dict)
+    has_ids: bool = False
+
+    def find(self, sub: Submission) -> tuple[str, str] | None:
+        return self.by_file.get(sub.file) or self.by_student.get(_same_name(sub.name))
+
+    def names(self) -> list[str]:
+        return sorted({n for n, _ in [*self.by_file.values(), *self.by_student.values()]})
+
+
+def read_roster(path: Path) -> Roster:
+    """Read ``--names``: a UTF-8 CSV with a ``name`` column, and ``file`` and/or ``student``.
+
+    ``file`` is the handed-in file's name (``student-07.csv``), ``student`` the name the
+    student typed when exporting; ``name`` is how the report and gradebook call them, and an
+    optional ``id`` column (the learning-management system's username or e-mail) becomes the
+    gradebook's ``id`` column.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"--names {path}: the file does not exist.") from None
+    except IsADirectoryError:
+        raise UsageError(f"--names {path} is a folder; give a CSV file.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--names {path} is not UTF-8; save it as 'CSV UTF-8'.") from None
+    except OSError as exc:
+        raise UsageError(f"--names {path} cannot be read ({exc.strerror or exc}).") from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise UsageError(f"--names {path} is not a valid CSV file ({exc}).") from None
+    head = {(h or "").strip().lower() for h in (rows[0].keys() if rows else [])}
+    if "name" not in head or not head & {"file", "student"}:
+        raise UsageError(f"--names {path} needs a header row with a 'name' column and a 'file' "
+                         "or 'student' column (and, if you like, an 'id' column).")
+    roster = Roster()
+    for number, raw in enumerate(rows, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
+               if isinstance(v, str)}
+        name = row.get("name", "")
+        if not name:
+            raise UsageError(f"--names {path}, line {number}: the 'name' is empty.")
+        value = (name, row.get("id", ""))
+        roster.has_ids = roster.has_ids or bool(value[1])
+        if row.get("file"):
+            roster.by_file[row["file"]] = value
+        if row.get("student"):
+            roster.by_student[_same_name(row["student"])] = value
+        if not row.get("file") and not row.get("student"):
+            raise UsageError(f"--names {path}, line {number}: give the 'file' or the 'student' "
+                             f"that {name} goes with.")
+    return roster
+
+
+def _labels(subs: list[Submission], anonymous: bool, roster: Roster | None = None) -> None:
+    if roster is not None and not anonymous:
+        for sub in subs:
+            found = roster.find(sub)
+            if found is not None:
+                sub.name, sub.lms_id = found
     if anonymous:
         order = sorted(subs, key=lambda s: hashlib.sha256(
             (_same_name(s.name) or s.file).encode("utf-8")).hexdigest())
@@ -746,7 +815,8 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassData:
+def build_report(folder: Path, out: Path, *, anonymous: bool = False,
+                 roster: Roster | None = None) -> ClassData:
     """Read ``folder`` and write the report, gradebook and charts into ``out``."""
     from helpers.exercises.bank import load_bank
     from helpers.exercises.widgets import progress_rows
@@ -754,7 +824,7 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
     bank = load_bank()
     data = read_folder(folder, set(bank.exercises))
     subs = data.submissions
-    _labels(subs, anonymous)
+    _labels(subs, anonymous, roster)
     subs.sort(key=lambda s: s.label.casefold())
     n = len(subs)
     figures = exercise_figures(subs, bank)
@@ -842,6 +912,14 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
                      f"{_fmt(tot['total_score'])} / {tot['out_of']}",
                      *(f"{per_nb[nb]['right']}/{per_nb[nb]['tried']}" for nb in by_notebook)))
     doc.table(head, rows)
+    if roster is not None:
+        counted = {_same_name(s.name) for s in subs}
+        missing = [name for name in roster.names() if _same_name(name) not in counted]
+        if missing and anonymous:
+            doc.p(f"{len(missing)} student(s) on the --names list have no counted file.")
+        elif missing:
+            doc.p("On the --names list but with no counted file (not handed in, or skipped):")
+            doc.ul(missing)
     unknown = [s for s in subs if s.unknown]
     if unknown:
         doc.p("Answers to exercises that are not in this version of the course (inline "
@@ -874,7 +952,8 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False) -> ClassDa
 
     (out / "report.md").write_text(doc.markdown(), encoding="utf-8")
     (out / "report.html").write_text(doc.html("Class report"), encoding="utf-8")
-    _write_gradebook(out / "gradebook.csv", subs, totals, bank, anonymous)
+    _write_gradebook(out / "gradebook.csv", subs, totals, bank, anonymous,
+                     roster is not None and roster.has_ids and not anonymous)
     _write_csv(out / "exercises.csv", EXERCISE_COLUMNS, [
         (bank.exercises[i].notebook, i, bank.exercises[i].title, bank.exercises[i].kind, n,
          f.tried, f.right, f.partly, f.saved, f.last_wrong, f.hint_students, f.hints, f.shown,
@@ -894,14 +973,16 @@ def _anonymise_reason(reason: str, data: ClassData, folder: Path) -> str:
 
 
 def _write_gradebook(path: Path, subs: list[Submission], totals: list[dict[str, Any]],
-                     bank: Any, anonymous: bool) -> None:
+                     bank: Any, anonymous: bool, with_ids: bool = False) -> None:
     ids = list(bank.exercises)
-    head = ["student", *([] if anonymous else ["file"]), *ids, *TOTAL_COLUMNS]
+    head = ["student", *(["id"] if with_ids else []), *([] if anonymous else ["file"]), *ids,
+            *TOTAL_COLUMNS]
     rows = []
     for sub, tot in zip(subs, totals, strict=True):
         scores = [_fmt(round(sub.entries[i]["score"], 2)) if i in sub.entries else ""
                   for i in ids]
-        rows.append([sub.label, *([] if anonymous else [sub.file]), *scores,
+        rows.append([sub.label, *([sub.lms_id] if with_ids else []),
+                     *([] if anonymous else [sub.file]), *scores,
                      *(tot[c] for c in TOTAL_COLUMNS)])
     _write_csv(path, head, rows)
 
@@ -955,10 +1036,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "exercises.csv and charts/ into (created if need be)")
     parser.add_argument("--anonymous", action="store_true",
                         help="call the students Student 01, Student 02... everywhere")
+    parser.add_argument("--names", type=Path, metavar="ROSTER.csv",
+                        help="optional CSV with columns name, file and/or student, and id: the "
+                             "name to use for each file or typed name, and the student's id in "
+                             "your learning-management system (an 'id' column in the gradebook)")
     args = parser.parse_args(argv)
     try:
         _check_arguments(args.folder, args.out)
-        data = build_report(args.folder, args.out, anonymous=args.anonymous)
+        roster = read_roster(args.names) if args.names is not None else None
+        data = build_report(args.folder, args.out, anonymous=args.anonymous, roster=roster)
     except UsageError as exc:
         parser.error(str(exc))
     except CourseError as exc:

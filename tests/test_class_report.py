@@ -492,3 +492,46 @@ def test_a_progress_file_handed_in_by_mistake_is_read(tmp_path: Path) -> None:
     sub = read_export(tmp_path / "progress.json")
     assert sub.progress_file and len(sub.entries) == 1 and sub.name == ""
     assert (tmp_path / "progress.json").read_bytes() == before
+
+
+# --------------------------------------------------------------------------------------------
+# A roster of names and LMS ids
+
+
+def test_names_roster_gives_names_and_ids(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ex = next(iter(load_bank().exercises.values()))
+    for file, typed in (("a.csv", ""), ("b.json", "freshta b")):
+        store = ProgressStore(tmp_path / f"{file}.progress.json")
+        store.record(ex.id, notebook=ex.notebook, kind=ex.kind, answer=file, status="incorrect",
+                     score=0.0)  # different answers: the same answers to the second is a copy
+        export_progress(folder / file, student=typed, store=store)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("file,student,name,id\r\na.csv,,Tamim Sultani,tsultani\r\n"
+                      ",Freshta  B,Freshta Barakzai,fbarakzai\r\nc.csv,,Sima Osmani,sosmani\r\n",
+                      encoding="utf-8")
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--names", str(roster)]) == 0
+    rows = read_csv(tmp_path / "out" / "gradebook.csv")
+    assert [(r["student"], r["id"], r["file"]) for r in rows] == [
+        ("Freshta Barakzai", "fbarakzai", "b.json"), ("Tamim Sultani", "tsultani", "a.csv")]
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "no counted file" in md and "Sima Osmani" in md
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "does not exist"),
+    ("who,what\nx,y\n", "'name' column"),
+    ("file,name\na.csv,\n", "line 2"),
+    ("file,name\n,Ana\n", "line 2"),
+])
+def test_bad_names_roster(tmp_path: Path, capsys: pytest.CaptureFixture, content: str | None,
+                          message: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.csv").write_text("x", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    if content is not None:
+        roster.write_text(content, encoding="utf-8")
+    assert message in bad([str(folder), "--out", str(tmp_path / "o"), "--names", str(roster)],
+                          capsys)
