@@ -107,6 +107,7 @@ class Submission:
     label: str = ""
     progress_file: bool = False
     lms_id: str = ""
+    typed: str = ""  # the name as the student typed it, before a --names roster renamed them
 
 
 @dataclass
@@ -452,11 +453,11 @@ def read_roster(path: Path) -> Roster:
 
 
 def _labels(subs: list[Submission], anonymous: bool, roster: Roster | None = None) -> None:
-    if roster is not None and not anonymous:
-        for sub in subs:
-            found = roster.find(sub)
-            if found is not None:
-                sub.name, sub.lms_id = found
+    for sub in subs:
+        sub.typed = sub.name
+        found = roster.find(sub) if roster is not None else None
+        if found is not None:
+            sub.name, sub.lms_id = found
     if anonymous:
         order = sorted(subs, key=lambda s: hashlib.sha256(
             (_same_name(s.name) or s.file).encode("utf-8")).hexdigest())
@@ -966,9 +967,10 @@ def build_report(folder: Path, out: Path, *, anonymous: bool = False,
 def _anonymise_reason(reason: str, data: ClassData, folder: Path) -> str:
     """Remove file names and student names from a skip reason."""
     names = {s.file for s in data.skipped} | {s.file for s in data.submissions} | {
-        s.name for s in data.submissions if s.name}
+        n for s in data.submissions for n in (s.name, s.typed) if n}
     for name in sorted(names, key=len, reverse=True):
-        reason = reason.replace(name, "another file" if "." in name else "a student")
+        reason = re.sub(re.escape(name), "another file" if "." in name else "a student", reason,
+                        flags=re.IGNORECASE)
     return reason
 
 

@@ -517,6 +517,13 @@ def test_names_roster_gives_names_and_ids(tmp_path: Path) -> None:
         ("Freshta Barakzai", "fbarakzai", "b.json"), ("Tamim Sultani", "tsultani", "a.csv")]
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "no counted file" in md and "Sima Osmani" in md
+    anon = tmp_path / "anon"
+    assert main([str(folder), "--out", str(anon), "--names", str(roster), "--anonymous"]) == 0
+    for path in anon.glob("*.*"):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in ("tamim", "sultani", "freshta", "barakzai", "sima", "osmani", "tsultani"):
+            assert word not in text, (path.name, word)
+    assert "1 student(s) on the --names list" in (anon / "report.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize(("content", "message"), [
