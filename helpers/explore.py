@@ -72,7 +72,7 @@ class ChartExplorer:
                              "(call helpers.plots.finish on it).")
         self.figure, self.extra_html = fig, extra
         self.status.value = ""
-        self.image.value = chart_html(fig)
+        self.image.value = chart_html(fig)  # drawn once; the static form reuses it
         self.caption.value = (f"<p class='course-chart-caption' role='note'>"
                               f"<strong>Chart:</strong> "
                               f"{html.escape(alt_text_of(fig) or '')} "
@@ -99,7 +99,7 @@ class ChartExplorer:
         return "\n".join(lines)
 
     def _static_html(self) -> str:
-        chart = chart_html(self.figure) if self.figure is not None else ""
+        chart = self.image.value if self.figure is not None else ""
         return (f"<p><em>Interactive in JupyterLab or Voilà: {html.escape(self.note)} "
                 f"Shown here as first drawn.</em></p>{chart}{self._folded(self.extra_html)}")
 
