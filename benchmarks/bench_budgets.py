@@ -2,7 +2,7 @@
 
 Measures side by side, on this machine, and writes a table (figure, budget, measured, holds or
 not, machine, date) to benchmarks/results/budgets.md, which the README's performance section
-quotes:
+quotes (the run copies it there, between the README's budget markers):
 
 1. each lesson's full run in a fresh kernel, as a multiple of an empty notebook with the same
    imports (its first code cell alone); budget 2.0x;
@@ -196,6 +196,8 @@ def browser_rows() -> list[Row]:
             browser.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    # the first visit of each option draws a new chart; later visits show a kept one
+    first_visits = redraws[:max(options - 2, 1)]
     click, redraw = statistics.median(clicks), statistics.median(redraws)
     print(f"click to feedback {click:.0f} ms; explorer redraw {redraw:.0f} ms", flush=True)
     return [
@@ -203,8 +205,9 @@ def browser_rows() -> list[Row]:
          f"<= {CLICK_BUDGET_MS} ms", f"{click:.0f} ms (median of {SAMPLES}; max "
          f"{max(clicks):.0f} ms)", click <= CLICK_BUDGET_MS),
         ("Explorer redraw after a menu change, Chromium + Voilà (01, milestones)",
-         f"<= {REDRAW_BUDGET_MS} ms", f"{redraw:.0f} ms (median of {SAMPLES}; max "
-         f"{max(redraws):.0f} ms)", redraw <= REDRAW_BUDGET_MS),
+         f"<= {REDRAW_BUDGET_MS} ms", f"{redraw:.0f} ms (median of {SAMPLES}, cycling "
+         f"{options} periods; a period's first drawing: median "
+         f"{statistics.median(first_visits):.0f} ms)", redraw <= REDRAW_BUDGET_MS),
     ]
 
 
@@ -310,6 +313,22 @@ def write_table(rows: list[Row]) -> str:
     return text
 
 
+README = PROJECT / "README.md"
+README_START = "<!-- budgets: copied from benchmarks/results/budgets.md -->"
+README_END = "<!-- /budgets -->"
+
+
+def quote_in_readme(table: str) -> None:
+    """Copy the table (without its heading) between the README's budget markers, if present."""
+    text = README.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    body = table.split("\n", 2)[2].strip()
+    README.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -328,7 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_browser:
         rows += browser_rows()
     rows += suite_rows(args.suite)
-    print(write_table(merged(rows) if args.merge else rows))
+    table = write_table(merged(rows) if args.merge else rows)
+    quote_in_readme(table)
+    print(table)
     return 0
 
 
