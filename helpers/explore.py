@@ -12,6 +12,7 @@ the output also carries a static HTML copy of the first chart for GitHub and nbv
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -25,6 +26,20 @@ from helpers.errors import CourseError, DataError, UsageError
 from helpers.plots import alt_text_of, chart_html, source_of
 
 ALL = "all"
+
+
+#: Charts an explorer keeps in memory, most recently shown first, so that going back is instant.
+DRAWN_KEPT = 24
+
+
+def _cache_key(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """Return a key for the control values, or None when one cannot be a key (unhashable)."""
+    key = tuple(sorted(values.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 class ChartExplorer:
@@ -53,6 +68,7 @@ class ChartExplorer:
         self.box.add_class("course-explorer")
         self.figure: Figure | None = None
         self.extra_html = ""
+        self._drawn: OrderedDict[tuple[Any, ...], tuple[Figure, str, str]] = OrderedDict()
         self.refresh()
 
     def values(self) -> dict[str, Any]:
@@ -60,19 +76,35 @@ class ChartExplorer:
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self) -> None:
-        """Redraw the chart for the current control values."""
-        try:
-            result = self.draw(**self.values())
-        except CourseError as exc:
-            self.status.value = f"<p role='alert'><strong>✗</strong> {html.escape(str(exc))}</p>"
-            return
-        fig, extra = result if isinstance(result, tuple) else (result, "")
-        if alt_text_of(fig) is None:
-            raise UsageError("the explorer's draw function must return a finished chart "
-                             "(call helpers.plots.finish on it).")
+        """Redraw the chart for the current control values.
+
+        A chart drawn before for the same values is shown again from memory (the draw function
+        depends only on them): going back to an earlier choice is instant, not a new drawing.
+        """
+        values = self.values()
+        key = _cache_key(values)
+        if key is not None and key in self._drawn:
+            self._drawn.move_to_end(key)
+            fig, extra, image = self._drawn[key]
+        else:
+            try:
+                result = self.draw(**values)
+            except CourseError as exc:
+                self.status.value = (f"<p role='alert'><strong>✗</strong> "
+                                     f"{html.escape(str(exc))}</p>")
+                return
+            fig, extra = result if isinstance(result, tuple) else (result, "")
+            if alt_text_of(fig) is None:
+                raise UsageError("the explorer's draw function must return a finished chart "
+                                 "(call helpers.plots.finish on it).")
+            image = chart_html(fig)  # drawn once; the static form reuses it
+            if key is not None:
+                self._drawn[key] = (fig, extra, image)
+                while len(self._drawn) > DRAWN_KEPT:
+                    self._drawn.popitem(last=False)
         self.figure, self.extra_html = fig, extra
         self.status.value = ""
-        self.image.value = chart_html(fig)
+        self.image.value = image
         self.caption.value = (f"<p class='course-chart-caption' role='note'>"
                               f"<strong>Chart:</strong> "
                               f"{html.escape(alt_text_of(fig) or '')} "
@@ -99,7 +131,7 @@ class ChartExplorer:
         return "\n".join(lines)
 
     def _static_html(self) -> str:
-        chart = chart_html(self.figure) if self.figure is not None else ""
+        chart = self.image.value if self.figure is not None else ""
         return (f"<p><em>Interactive in JupyterLab or Voilà: {html.escape(self.note)} "
                 f"Shown here as first drawn.</em></p>{chart}{self._folded(self.extra_html)}")
 

@@ -154,3 +154,41 @@ def test_timeline_explorer_folds_its_events_table(small_timeline: pd.DataFrame) 
     ex = explore.timeline_explorer(small_timeline, 2001, 2021)
     assert ex.extra.value.startswith("<details")
     assert "Bonn Agreement" in ex.extra.value
+
+
+def test_going_back_to_an_earlier_choice_shows_the_chart_without_drawing_it_again() -> None:
+    import ipywidgets as w
+
+    drawn: list[int] = []
+
+    def counted(n: int) -> Figure:
+        drawn.append(n)
+        return line(n)
+
+    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=3, min=1, max=9)})
+    first = ex.image.value
+    ex.controls["n"].value = 4
+    ex.controls["n"].value = 3
+    assert drawn == [3, 4]
+    assert ex.image.value == first and "A line of 3 points." in ex.caption.value
+    ex.controls["n"].value = 4
+    assert drawn == [3, 4] and 'alt="A line of 4 points.' in ex.image.value
+
+
+def test_the_explorer_keeps_a_bounded_number_of_charts() -> None:
+    import ipywidgets as w
+
+    drawn: list[int] = []
+
+    def counted(n: int) -> Figure:
+        drawn.append(n)
+        fig, ax = new_figure()
+        ax.plot([0, n])
+        return finish(fig, source="Test [X]", alt=f"Line to {n}.")
+
+    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=0, min=0, max=100)})
+    for n in range(1, explore.DRAWN_KEPT + 2):
+        ex.controls["n"].value = n
+    assert len(ex._drawn) == explore.DRAWN_KEPT
+    ex.controls["n"].value = 0  # the oldest was let go: drawn again
+    assert drawn.count(0) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import matplotlib as mpl
 import pytest
@@ -168,3 +169,31 @@ def test_chart_html_carries_alt_text_and_refuses_unfinished_charts() -> None:
     markup = plots.chart_html(fig)
     assert markup.startswith('<figure class="course-chart"')
     assert 'alt="A &quot;quoted&quot; &lt;b&gt;chart&lt;/b&gt; Source: S [X]"' in markup
+
+
+def test_figure_png_is_a_small_palette_png_of_the_same_picture() -> None:
+    from PIL import Image, ImageChops
+
+    fig, ax = plots.new_figure("Palette")
+    ax.bar(["a", "b", "c"], [1, 3, 2], color=[plots.PALETTE["blue"], plots.PALETTE["orange"],
+                                              plots.PALETTE["green"]])
+    plots.finish(fig, source="S [X]", alt="Bars.")
+    stored = plots.figure_png(fig)
+    full = io.BytesIO()
+    fig.savefig(full, format="png")
+    assert len(stored) < len(full.getvalue())
+    with Image.open(io.BytesIO(stored)) as small, Image.open(full) as reference:
+        assert small.mode == "P" and small.size == reference.size
+        difference = ImageChops.difference(small.convert("RGB"), reference.convert("RGB"))
+        # the palette keeps the flat colours of bars, text and axes as they were
+        assert max(band[1] for band in difference.getextrema()) <= 32
+
+
+def test_chart_output_draws_the_chart_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    fig, _ = plots.new_figure()
+    plots.finish(fig, source="S", alt="A")
+    drawn = []
+    real = plots.figure_png
+    monkeypatch.setattr(plots, "figure_png", lambda f: drawn.append(f) or real(f))
+    plots.ChartOutput(fig)._repr_mimebundle_()
+    assert drawn == [fig]

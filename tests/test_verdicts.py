@@ -192,7 +192,7 @@ def _grouped(value: int, sep: str) -> str:
     return f"{value:,}".replace(",", sep)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(VALUES, st.sampled_from([",", "’", "'", " ", "\u202f", "\u00a0", ""]), MARKS, MARKS)
 def test_right_numbers_are_right_in_every_typed_form(value: int, sep: str, before: str,
                                                      after: str) -> None:
@@ -200,21 +200,21 @@ def test_right_numbers_are_right_in_every_typed_form(value: int, sep: str, befor
     assert grade(COUNT, text, _target(value)).correct, text
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(VALUES, st.sampled_from(["deaths", "notebooks", "people", "km", "USD"]),
        st.sampled_from(["", " "]))
 def test_right_numbers_with_their_unit_are_right(value: int, unit: str, space: str) -> None:
     assert grade(COUNT, f"{value:,}{space}{unit}", _target(value, unit)).correct
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.integers(min_value=2, max_value=10**6), st.sampled_from(["%", " %", " percent"]))
 def test_a_percentage_never_answers_a_count(value: int, sign: str) -> None:
     result = grade(COUNT, f"{value * 100}{sign}", _target(value, "notebooks"))
     assert not result.correct
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.integers(min_value=-10**9, max_value=10**9),
        st.sampled_from(["Int64", "Int32", "Float64", "int64", "float64", "UInt64"]))
 def test_one_value_arrays_of_every_dtype_read_as_that_value(value: int, dtype: str) -> None:
@@ -222,7 +222,7 @@ def test_one_value_arrays_of_every_dtype_read_as_that_value(value: int, dtype: s
     assert grade(DEATHS, pd.array([value], dtype=dtype), _target(value)).correct
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=2, max_size=50),
        st.sampled_from(["Int64", "Float64", "int64"]))
 def test_several_values_always_get_the_sum_hint(values: list[int], dtype: str) -> None:
@@ -230,7 +230,7 @@ def test_several_values_always_get_the_sum_hint(values: list[int], dtype: str) -
     assert result.status == "invalid" and "sum" in result.message
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.complex_numbers(allow_nan=False, allow_infinity=False, max_magnitude=1e9),
        st.sampled_from([complex, np.complex64, np.complex128]))
 def test_complex_numbers_are_never_right(value: complex, kind: type) -> None:
@@ -250,7 +250,7 @@ def dates(draw: st.DrawFn) -> tuple[str, str]:
     return f"{day} {month} {year}", f"{day2} {month2} {year2}"
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(dates())
 def test_a_different_date_is_never_partly_right(pair: tuple[str, str]) -> None:
     right, wrong = pair
@@ -259,7 +259,7 @@ def test_a_different_date_is_never_partly_right(pair: tuple[str, str]) -> None:
     assert grade(ex, wrong).status == "incorrect", (right, wrong)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=6),
        st.sampled_from([".", ". ", " ", "\u200b"]), st.booleans())
 def test_abbreviations_are_right_with_dots_or_spaces(letters: str, sep: str,
@@ -270,7 +270,7 @@ def test_abbreviations_are_right_with_dots_or_spaces(letters: str, sep: str,
     assert grade(ex, typed).correct, typed
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzāīūکابل", min_size=2, max_size=15),
        st.data())
 def test_invisible_characters_never_change_a_text_verdict(word: str, data: st.DataObject) -> None:
@@ -282,7 +282,7 @@ def test_invisible_characters_never_change_a_text_verdict(word: str, data: st.Da
     assert normalise_text(word[:at] + mark + word[at:]) == normalise_text(word)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.integers(0, 10**8), st.integers(0, 10**8))
 def test_a_changed_number_in_a_text_answer_is_never_a_spelling_slip(a: int, b: int) -> None:
     assume(a != b)

@@ -63,6 +63,28 @@ def test_a_value_arriving_just_after_the_click_is_what_is_graded() -> None:
     asyncio.run(scenario())
 
 
+def test_a_click_shows_feedback_at_once_and_saves_one_try_when_settled() -> None:
+    async def scenario() -> None:
+        widget = build("00-notebook-count")
+        box = widget.inputs["answer"]
+        box.value = "5"
+        widget.check_button.click()
+        await asyncio.sleep(0)  # no settling wait before the student sees feedback
+        assert "✗ Not right yet" in widget.feedback.value, widget.feedback.value
+        assert session.attempts("00-notebook-count").tries == 0
+        box.value = "6"  # the value the click overtook: its feedback replaces the first
+        await asyncio.sleep(0)
+        assert "✓ Right" in widget.feedback.value, widget.feedback.value
+        assert session.attempts("00-notebook-count").tries == 0
+        await asyncio.sleep(settle())
+        assert "✓ Right" in widget.feedback.value, widget.feedback.value
+        assert session.attempts("00-notebook-count").tries == 1
+        entry = session.store().entries()["00-notebook-count"]
+        assert entry["tries"] == 1 and entry["status"] == "correct", entry
+
+    asyncio.run(scenario())
+
+
 def test_dropdown_changes_after_the_click_are_graded_too() -> None:
     async def scenario() -> None:
         widget = ExerciseWidget(_first_of_kind("matching"))

@@ -102,6 +102,12 @@ def saved_form(value: object, depth: int = 0) -> Any:
     return number if math.isfinite(number) else str(number)
 
 
+def preview(ex: Exercise, answer: object) -> Result:
+    """Grade an answer without saving it or counting a try (feedback shown while a click
+    settles; :func:`submit` records the answer once it has)."""
+    return grade(ex, answer, target(ex))
+
+
 def submit(ex: Exercise, answer: object) -> Result:
     """Grade an answer, save it in the progress file and count the try; return the result.
 

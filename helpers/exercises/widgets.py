@@ -33,11 +33,12 @@ from helpers.exercises.grading import RANK, Result
 from helpers.exercises.schema import Exercise
 
 WIDE = {"description_width": "initial"}
-#: How long a Check click in a live kernel waits before grading, in seconds. ipywidgets holds back
-#: a control's new value while its previous update is unacknowledged but sends a click at once,
-#: so a click can reach the kernel just before the last value; values arriving in this time are
-#: applied first (each restarts the wait, up to CHECK_SETTLE_LIMIT), then the controls are graded
-#: as they are on screen.
+#: How long a Check click in a live kernel waits before it records the answer, in seconds.
+#: ipywidgets holds back a control's new value while its previous update is unacknowledged but
+#: sends a click at once, so a click can reach the kernel just before the last value. The click
+#: shows its feedback at once (graded, not yet saved); a value arriving in this time is graded
+#: again and its feedback replaces the first (each restarts the wait, up to CHECK_SETTLE_LIMIT);
+#: then the controls, as they are on screen, are saved as one try.
 CHECK_SETTLE_SECONDS = 0.4
 CHECK_SETTLE_LIMIT = 2.0
 #: Largest export offered as a download link (a data: URL) in the progress panel.
@@ -209,16 +210,30 @@ class ExerciseWidget:
     def on_check(self, _button: Any = None) -> Result | None:
         """Grade what the controls hold and show the feedback; return the result.
 
-        A click in a live kernel (an asyncio loop is running) is graded after
-        :data:`CHECK_SETTLE_SECONDS`, once any value the browser sent just after it has arrived,
-        and returns None; rapid repeat clicks are one check. Called directly, it grades at once.
+        A click in a live kernel (an asyncio loop is running) shows its feedback at once and
+        returns None; the answer is saved as a try after :data:`CHECK_SETTLE_SECONDS`, once any
+        value the browser sent just after the click has arrived (and been graded again, its
+        feedback replacing the first). Rapid repeat clicks are one check. Called directly, it
+        grades and saves at once.
         """
         loop = _running_loop() if _button is not None else None
         if loop is None:
             return self._check_now()
         self._requested_at = loop.time()
         self._schedule(loop)
+        self._preview()
         return None
+
+    def _preview(self) -> None:
+        """Show the feedback for what the controls hold now, without saving it."""
+        try:
+            result = session.preview(self.exercise, self.read_answer())
+        except CourseError as exc:
+            self._show_error(exc)
+            return
+        except Exception:  # the settled check reports it in the widget
+            return
+        self.feedback.value = render.result_html(result)
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._pending is not None:
@@ -232,6 +247,7 @@ class ExerciseWidget:
         loop = _running_loop()
         if loop is not None and loop.time() - self._requested_at < CHECK_SETTLE_LIMIT:
             self._schedule(loop)
+            self._preview()
 
     def _settled(self) -> None:
         self._pending = None

@@ -627,7 +627,7 @@ class RiskMatrix:
         items = "".join(f"<li>{html.escape(s.label)}</li>" for s in RISK_SCENARIOS)
         static = ("<p><em>Interactive in JupyterLab or Voilà: rate each scenario with two "
                   "sliders, give a sourced reason, and save.</em></p>"
-                  f"<ul>{items}</ul>{chart_html(self.figure)}")
+                  f"<ul>{items}</ul>{self.chart.value}")
         return widget_bundle(self.box, text=self._static_text(), html=static)
 
 
