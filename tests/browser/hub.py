@@ -129,13 +129,17 @@ class Hub:
     def progress_file(self, user: str) -> Path:
         return self.home(user) / ".afghanistan-course" / "progress.json"
 
-    def request(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
-        """Call the hub's or a user server's REST API with the service token; return its JSON."""
+    def request_raw(self, method: str, path: str, body: Any = None, timeout: float = 30) -> str:
+        """Call the hub or a user's server (through the proxy) with the service token."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method, headers={
             "Authorization": f"token {self.token}", "Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read()
+            return resp.read().decode("utf-8")
+
+    def request(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
+        """Call the hub's or a user server's REST API with the service token; return its JSON."""
+        raw = self.request_raw(method, path, body, timeout)
         return json.loads(raw) if raw else None
 
     def add_students(self, names: list[str], autosave: bool = True) -> None:
