@@ -175,8 +175,10 @@ class Hub:
             if not ready and not server:
                 return
             if ready and not server and time.monotonic() > deadline - seconds + 5:
-                break  # neither running nor pending: the spawn failed
-            time.sleep(0.3)
+                raise RuntimeError(f"the hub gave up starting {user}'s server (neither running "
+                                   "nor pending; see Spawner.start_timeout and http_timeout); "
+                                   f"hub log:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.5)
         raise TimeoutError(f"{user}'s server not {'up' if ready else 'stopped'} after "
                            f"{seconds} s; hub log:\n{self.log.read_text()[-3000:]}")
 
