@@ -10,6 +10,7 @@ computes); it returns every problem found, each naming file, exercise id and fie
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from helpers.errors import CourseError, DataError, UsageError
 from helpers.exercises.schema import Exercise, Problem, parse_document
+from helpers.exercises.seal import is_sealed, unseal_document
 from helpers.paths import data_dir
 
 EXERCISE_FOLDER = "exercises"
@@ -106,6 +108,13 @@ def _build(paths: Sequence[Path]) -> Bank:
         if problem is not None:
             bank.problems.append(problem)
             continue
+        sealed = is_sealed(doc)
+        if sealed:  # a student release: unseal, then parse exactly as an instructor's file
+            doc, found = unseal_document(doc, file=rel)
+            bank.problems.extend(found)
+            for problem in found:
+                if problem.exercise is not None:
+                    bank.broken.setdefault(problem.exercise, []).append(problem)
         try:
             exercises, found = parse_document(doc, file=rel, notebook=path.stem,
                                               source_ids=source_ids)
@@ -118,7 +127,8 @@ def _build(paths: Sequence[Path]) -> Bank:
         for problem in found:
             if problem.exercise is not None:
                 bank.broken.setdefault(problem.exercise, []).append(problem)
-        for exercise in exercises:
+        for parsed in exercises:
+            exercise = dataclasses.replace(parsed, sealed=True) if sealed else parsed
             if exercise.id in where:
                 dup = Problem(rel, f"the id is also used in {where[exercise.id]}; ids must be "
                               "unique across the course.", exercise.id, "id")

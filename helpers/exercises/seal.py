@@ -1,0 +1,169 @@
+"""Sealed exercise files for the student release: answers that checking can read, a search cannot.
+
+The student release (``python -m helpers.release``) rewrites each ``data/exercises/NN_slug.toml``
+so that an exercise keeps only its ``id`` and ``kind`` in plain text; everything else (question,
+options, answers, tolerances, explanations, hints, model answers) is one ``sealed`` string of hex
+digits::
+
+    salt = "3f9c…"            # chosen per release
+    [[exercise]]
+    id = "02-signatories"
+    kind = "single_choice"
+    sealed = "a41be0…"
+
+The sealed string is the exercise's table as JSON, XOR-ed with a keystream of SHA-256 blocks of
+the release's salt, the exercise id and a counter, behind an 8-byte checksum of the plain JSON. The
+bank unseals a file when it reads it (:func:`unseal_document`) and then parses the exercise exactly
+as it parses an instructor's file, so every answer is graded by the same code against the same
+fields, and grades the same.
+
+This is obfuscation, not secrecy: the salt and this code travel with the release, because the
+notebooks must grade offline, so a student who reads this module can decode the answers with a
+few lines of Python. What it does guarantee is that no answer, number or explanation can be
+found by searching or skimming the files. (A salted hash of each answer would not do better:
+a multiple-choice answer is one of a handful of options and can be found by hashing each of
+them, and a number with a tolerance or a text with typing slips cannot be graded from a hash.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from helpers.errors import DataError
+from helpers.exercises.schema import Problem
+
+#: Fields kept in plain text in a sealed exercise; all others are sealed.
+PLAIN_FIELDS = ("id", "kind")
+SALT_PATTERN = re.compile(r"[0-9A-Za-z_-]{8,64}")
+_CHECK_BYTES = 8
+_CONTEXT = b"afghanistan-course-release-v1"
+
+
+def _keystream(salt: str, exercise_id: str, length: int) -> bytes:
+    seed = hashlib.sha256(_CONTEXT + b"\x00" + salt.encode() + b"\x00" +
+                          exercise_id.encode()).digest()
+    blocks = []
+    for counter in range((length + 31) // 32):
+        blocks.append(hashlib.sha256(seed + counter.to_bytes(8, "big")).digest())
+    return b"".join(blocks)[:length]
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+
+
+def check_salt(salt: object) -> str:
+    """Return ``salt`` if it can seal a release (8-64 letters, digits, - or _), else raise."""
+    if not isinstance(salt, str) or not SALT_PATTERN.fullmatch(salt):
+        raise DataError(f"the salt must be 8 to 64 letters, digits, '-' or '_', not {salt!r}.")
+    return salt
+
+
+def seal_exercise(raw: Mapping[str, Any], salt: str) -> dict[str, str]:
+    """Return the sealed form of one raw exercise table: its id, its kind and the sealed rest.
+
+    Raises :class:`DataError` when the table holds a value that JSON cannot carry unchanged
+    (a TOML date or time): such a value would not grade the same after unsealing.
+    """
+    check_salt(salt)
+    exercise_id = raw.get("id")
+    if not isinstance(exercise_id, str) or not exercise_id:
+        raise DataError("an exercise without a text id cannot be sealed; run "
+                        "`python -m helpers.exercises` and fix the file first.")
+    rest = {k: v for k, v in raw.items() if k not in PLAIN_FIELDS}
+    try:
+        text = json.dumps(rest, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"exercise '{exercise_id}' holds a value that cannot be sealed ({exc}); "
+                        "write dates as text in quotes, \"2021-08-15\".") from None
+    if json.loads(text) != rest:
+        raise DataError(f"exercise '{exercise_id}' holds a value that would change when sealed; "
+                        "write dates as text in quotes, \"2021-08-15\".")
+    data = text.encode("utf-8")
+    payload = hashlib.sha256(data).digest()[:_CHECK_BYTES] + data
+    sealed = _xor(payload, _keystream(salt, exercise_id, len(payload))).hex()
+    out = {"id": exercise_id}
+    if "kind" in raw:
+        out["kind"] = str(raw["kind"])
+    out["sealed"] = sealed
+    return out
+
+
+def unseal_exercise(entry: Mapping[str, Any], salt: str) -> dict[str, Any]:
+    """Return the raw exercise table of a sealed entry, or raise :class:`DataError` saying why."""
+    exercise_id = entry.get("id")
+    sealed = entry.get("sealed")
+    if not isinstance(exercise_id, str) or not isinstance(sealed, str):
+        raise DataError("a sealed exercise needs its id and its sealed text.")
+    try:
+        payload = bytes.fromhex(sealed)
+    except ValueError:
+        raise DataError("the sealed text is damaged (it must be hex digits only).") from None
+    plain = _xor(payload, _keystream(salt, exercise_id, len(payload)))
+    check, data = plain[:_CHECK_BYTES], plain[_CHECK_BYTES:]
+    if len(plain) <= _CHECK_BYTES or hashlib.sha256(data).digest()[:_CHECK_BYTES] != check:
+        raise DataError("the sealed text does not match this release's salt or id (it was "
+                        "changed, or copied from another release).")
+    rest = json.loads(data.decode("utf-8"))
+    raw = {k: entry[k] for k in PLAIN_FIELDS if k in entry}
+    raw.update(rest)
+    return raw
+
+
+def is_sealed(doc: object) -> bool:
+    """True when a parsed exercise file is a sealed one (it has a top-level ``salt``)."""
+    return isinstance(doc, dict) and "salt" in doc
+
+
+def unseal_document(doc: dict[str, Any], *, file: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Return a sealed file's document with every exercise unsealed, and the problems found.
+
+    An exercise that cannot be unsealed is reported (file, exercise, field ``sealed``) and left
+    out, so the others still work.
+    """
+    problems: list[Problem] = []
+    try:
+        salt = check_salt(doc.get("salt"))
+    except DataError as exc:
+        return {"exercise": []}, [Problem(file, f"field 'salt': {exc} Rebuild the student "
+                                          "release with `python -m helpers.release`.")]
+    out = {k: v for k, v in doc.items() if k != "salt"}
+    entries = doc.get("exercise", [])
+    if not isinstance(entries, list):
+        return out, []  # parse_document reports the shape
+    unsealed = []
+    for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or "sealed" not in entry:
+            unsealed.append(entry)
+            continue
+        try:
+            unsealed.append(unseal_exercise(entry, salt))
+        except DataError as exc:
+            label = entry.get("id") if isinstance(entry.get("id"), str) else f"#{index}"
+            problems.append(Problem(file, f"{exc} Rebuild the student release with "
+                                    "`python -m helpers.release`.", label, "sealed"))
+    out["exercise"] = unsealed
+    return out, problems
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True)  # a JSON string of ASCII is a TOML basic string
+
+
+def sealed_file_text(doc: Mapping[str, Any], salt: str, *, note: str = "") -> str:
+    """Return the TOML text of an exercise file with every exercise sealed."""
+    lines = [f"# {line}".rstrip() for line in note.splitlines()] if note else []
+    for key in ("title", "notebook"):
+        if isinstance(doc.get(key), str):
+            lines.append(f"{key} = {_toml_string(doc[key])}")
+    lines.append(f"salt = {_toml_string(check_salt(salt))}")
+    for raw in doc.get("exercise", []):
+        sealed = seal_exercise(raw, salt)
+        lines.append("")
+        lines.append("[[exercise]]")
+        lines += [f"{key} = {_toml_string(value)}" for key, value in sealed.items()]
+    return "\n".join(lines) + "\n"
