@@ -12,8 +12,8 @@ benchmarks, CI scripts, the data build script, instructor documents (``docs/inst
 ``docs/answer-key/``, any path naming "instructor", "answer-key" or "answer_key") and the
 exercise authoring guide (``data/exercises/README.md``). In it:
 
-* every exercise file is sealed (:mod:`helpers.exercises.seal`): only ids and kinds are plain
-  text; questions, options, answers, tolerances, explanations and hints are encoded with a salt
+* every exercise file is sealed (:mod:`helpers.exercises.seal`): only kinds are plain
+  text; ids, questions, options, answers, tolerances, explanations and hints are encoded with a salt
   chosen per release, and unsealed in memory when a notebook grades, so answers grade exactly as
   in the instructor version;
 * notebook cells tagged ``instructor`` (cell metadata tags) are removed;
@@ -69,7 +69,7 @@ This copy of the course was built with `python -m helpers.release` from the inst
 in the same way, give hints, show the answer after a few tries and save progress) but:
 
 * **The answers are sealed.** The exercise files in `data/exercises/` keep only each exercise's
-  id and kind in plain text; the question, the options, the answer, the explanations and the hints
+  kind in plain text; its id, the question, the options, the answer, the explanations and the hints
   are stored encoded, with a salt chosen for this release, and decoded in memory when a notebook
   shows or grades the exercise. Explanations appear after a right answer or after "Show answer".
 * **The stored notebook outputs show no choices.** The notebooks were run again in this copy: an
@@ -286,7 +286,8 @@ def _seal_banks(build: Path, root: Path, salt: str) -> int:
     for path in paths:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         out = build / "data" / "exercises" / path.name
-        out.write_text(sealed_file_text(doc, salt, note=SEAL_NOTE), encoding="utf-8")
+        out.write_text(sealed_file_text(doc, salt, stem=path.stem, note=SEAL_NOTE),
+                       encoding="utf-8")
         count += len(doc.get("exercise", []))
     if count != len(bank.exercises):
         raise CourseError(f"sealed {count} exercises but the bank holds {len(bank.exercises)}.")
@@ -312,8 +313,12 @@ def build_release(outdir: str | Path, *, force: bool = False, salt: str | None =
         check_salt(salt)
     except DataError as exc:
         raise UsageError(f"--salt: {exc}") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write in {target.parent}: {exc.strerror or exc}; choose a "
+                         "folder you can write to.") from None
     try:
         files = release_files(root)
         say(f"copying {len(files)} files ...")

@@ -110,7 +110,7 @@ def _build(paths: Sequence[Path]) -> Bank:
             continue
         sealed = is_sealed(doc)
         if sealed:  # a student release: unseal, then parse exactly as an instructor's file
-            doc, found = unseal_document(doc, file=rel)
+            doc, found = unseal_document(doc, file=rel, stem=path.stem)
             bank.problems.extend(found)
             for problem in found:
                 if problem.exercise is not None:
@@ -236,12 +236,13 @@ def get_exercise(exercise_id: str) -> Exercise:
 
 
 def _unreadable_files(bank: Bank, exercise_id: str) -> list[Problem]:
-    """Return the whole-file problems of the files an id's number points to (``02-…``)."""
+    """Return the problems of the files an id's number points to (``02-…``) that can hide an
+    exercise: the file cannot be read, or (student release) an exercise cannot be unsealed."""
     prefix = exercise_id[:3]
     if len(prefix) < 3 or not prefix[:2].isdigit() or prefix[2] != "-":
         return []
-    return [p for p in bank.problems if p.exercise is None and p.file.startswith("data/")
-            and Path(p.file).name.startswith(prefix[:2] + "_")]
+    return [p for p in bank.problems if (p.exercise is None or p.field == "sealed")
+            and p.file.startswith("data/") and Path(p.file).name.startswith(prefix[:2] + "_")]
 
 
 def exercises_by_notebook() -> dict[str, list[str]]:

@@ -1,18 +1,18 @@
 """Sealed exercise files for the student release: answers that checking can read, a search cannot.
 
 The student release (``python -m helpers.release``) rewrites each ``data/exercises/NN_slug.toml``
-so that an exercise keeps only its ``id`` and ``kind`` in plain text; everything else (question,
+so that an exercise keeps only its ``kind`` in plain text; everything else (id, question,
 options, answers, tolerances, explanations, hints, model answers) is one ``sealed`` string of hex
-digits::
+digits (the id too, because an author's id can name the answer, as ``00-glossary-isaf`` does)::
 
     salt = "3f9c…"            # chosen per release
     [[exercise]]
-    id = "02-signatories"
     kind = "single_choice"
     sealed = "a41be0…"
 
 The sealed string is the exercise's table as JSON, XOR-ed with a keystream of SHA-256 blocks of
-the release's salt, the exercise id and a counter, behind an 8-byte checksum of the plain JSON. The
+the release's salt, the file's name, the exercise's place in it and a counter, behind an 8-byte
+checksum of the plain JSON. The
 bank unseals a file when it reads it (:func:`unseal_document`) and then parses the exercise exactly
 as it parses an instructor's file, so every answer is graded by the same code against the same
 fields, and grades the same.
@@ -37,15 +37,15 @@ from helpers.errors import DataError
 from helpers.exercises.schema import Problem
 
 #: Fields kept in plain text in a sealed exercise; all others are sealed.
-PLAIN_FIELDS = ("id", "kind")
+PLAIN_FIELDS = ("kind",)
 SALT_PATTERN = re.compile(r"[0-9A-Za-z_-]{8,64}")
 _CHECK_BYTES = 8
 _CONTEXT = b"afghanistan-course-release-v1"
 
 
-def _keystream(salt: str, exercise_id: str, length: int) -> bytes:
+def _keystream(salt: str, where: str, length: int) -> bytes:
     seed = hashlib.sha256(_CONTEXT + b"\x00" + salt.encode() + b"\x00" +
-                          exercise_id.encode()).digest()
+                          where.encode()).digest()
     blocks = []
     for counter in range((length + 31) // 32):
         blocks.append(hashlib.sha256(seed + counter.to_bytes(8, "big")).digest())
@@ -63,11 +63,13 @@ def check_salt(salt: object) -> str:
     return salt
 
 
-def seal_exercise(raw: Mapping[str, Any], salt: str) -> dict[str, str]:
-    """Return the sealed form of one raw exercise table: its id, its kind and the sealed rest.
+def seal_exercise(raw: Mapping[str, Any], salt: str, where: str) -> dict[str, str]:
+    """Return the sealed form of one raw exercise table: its kind and the sealed rest.
 
-    Raises :class:`DataError` when the table holds a value that JSON cannot carry unchanged
-    (a TOML date or time): such a value would not grade the same after unsealing.
+    ``where`` names the exercise's place, ``"02_doha#3"`` (file stem and position from 1); it
+    goes into the key, so an exercise unseals only in its own place. Raises :class:`DataError`
+    when the table holds a value that JSON cannot carry unchanged (a TOML date or time): such a
+    value would not grade the same after unsealing.
     """
     check_salt(salt)
     exercise_id = raw.get("id")
@@ -85,33 +87,30 @@ def seal_exercise(raw: Mapping[str, Any], salt: str) -> dict[str, str]:
                         "write dates as text in quotes, \"2021-08-15\".")
     data = text.encode("utf-8")
     payload = hashlib.sha256(data).digest()[:_CHECK_BYTES] + data
-    sealed = _xor(payload, _keystream(salt, exercise_id, len(payload))).hex()
-    out = {"id": exercise_id}
+    sealed = _xor(payload, _keystream(salt, where, len(payload))).hex()
+    out = {}
     if "kind" in raw:
         out["kind"] = str(raw["kind"])
     out["sealed"] = sealed
     return out
 
 
-def unseal_exercise(entry: Mapping[str, Any], salt: str) -> dict[str, Any]:
+def unseal_exercise(entry: Mapping[str, Any], salt: str, where: str) -> dict[str, Any]:
     """Return the raw exercise table of a sealed entry, or raise :class:`DataError` saying why."""
-    exercise_id = entry.get("id")
     sealed = entry.get("sealed")
-    if not isinstance(exercise_id, str) or not isinstance(sealed, str):
-        raise DataError("a sealed exercise needs its id and its sealed text.")
+    if not isinstance(sealed, str):
+        raise DataError("the sealed text must be a string of hex digits.")
     try:
         payload = bytes.fromhex(sealed)
     except ValueError:
         raise DataError("the sealed text is damaged (it must be hex digits only).") from None
-    plain = _xor(payload, _keystream(salt, exercise_id, len(payload)))
+    plain = _xor(payload, _keystream(salt, where, len(payload)))
     check, data = plain[:_CHECK_BYTES], plain[_CHECK_BYTES:]
     if len(plain) <= _CHECK_BYTES or hashlib.sha256(data).digest()[:_CHECK_BYTES] != check:
-        raise DataError("the sealed text does not match this release's salt or id (it was "
-                        "changed, or copied from another release).")
+        raise DataError("the sealed text does not match this release's salt and its place in "
+                        "the file (it was changed, moved, or copied from another release).")
     rest = json.loads(data.decode("utf-8"))
-    raw = {k: entry[k] for k in PLAIN_FIELDS if k in entry}
-    raw.update(rest)
-    return raw
+    return {**rest, **{k: entry[k] for k in PLAIN_FIELDS if k in entry}}
 
 
 def is_sealed(doc: object) -> bool:
@@ -119,7 +118,8 @@ def is_sealed(doc: object) -> bool:
     return isinstance(doc, dict) and "salt" in doc
 
 
-def unseal_document(doc: dict[str, Any], *, file: str) -> tuple[dict[str, Any], list[Problem]]:
+def unseal_document(doc: dict[str, Any], *, file: str,
+                    stem: str) -> tuple[dict[str, Any], list[Problem]]:
     """Return a sealed file's document with every exercise unsealed, and the problems found.
 
     An exercise that cannot be unsealed is reported (file, exercise, field ``sealed``) and left
@@ -141,11 +141,10 @@ def unseal_document(doc: dict[str, Any], *, file: str) -> tuple[dict[str, Any], 
             unsealed.append(entry)
             continue
         try:
-            unsealed.append(unseal_exercise(entry, salt))
+            unsealed.append(unseal_exercise(entry, salt, f"{stem}#{index}"))
         except DataError as exc:
-            label = entry.get("id") if isinstance(entry.get("id"), str) else f"#{index}"
             problems.append(Problem(file, f"{exc} Rebuild the student release with "
-                                    "`python -m helpers.release`.", label, "sealed"))
+                                    "`python -m helpers.release`.", f"#{index}", "sealed"))
     out["exercise"] = unsealed
     return out, problems
 
@@ -154,15 +153,16 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=True)  # a JSON string of ASCII is a TOML basic string
 
 
-def sealed_file_text(doc: Mapping[str, Any], salt: str, *, note: str = "") -> str:
-    """Return the TOML text of an exercise file with every exercise sealed."""
+def sealed_file_text(doc: Mapping[str, Any], salt: str, *, stem: str, note: str = "") -> str:
+    """Return the TOML text of an exercise file (named ``stem``.toml) with every exercise
+    sealed."""
     lines = [f"# {line}".rstrip() for line in note.splitlines()] if note else []
     for key in ("title", "notebook"):
         if isinstance(doc.get(key), str):
             lines.append(f"{key} = {_toml_string(doc[key])}")
     lines.append(f"salt = {_toml_string(check_salt(salt))}")
-    for raw in doc.get("exercise", []):
-        sealed = seal_exercise(raw, salt)
+    for index, raw in enumerate(doc.get("exercise", []), start=1):
+        sealed = seal_exercise(raw, salt, f"{stem}#{index}")
         lines.append("")
         lines.append("[[exercise]]")
         lines += [f"{key} = {_toml_string(value)}" for key, value in sealed.items()]
