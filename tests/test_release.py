@@ -97,7 +97,7 @@ def test_seal_round_trip_for_every_exercise_in_the_bank() -> None:
     for index, raw in enumerate(raws):
         sealed = seal_exercise(raw, SALT, f"file#{index}")
         assert set(sealed) == {"kind", "sealed"}
-        assert re.fullmatch(r"[0-9a-f]+", sealed["sealed"])
+        assert re.fullmatch(r"[a-p]+", sealed["sealed"])
         assert unseal_exercise(sealed, SALT, f"file#{index}") == raw
 
 
@@ -120,7 +120,7 @@ def test_damaged_sealed_exercise_is_reported_and_the_others_still_load(
     text = sealed_file_text(doc, SALT, stem=stem)
     first = doc["exercise"][0]["id"]
     sealed = seal_exercise(doc["exercise"][0], SALT, f"{stem}#1")["sealed"]
-    damaged = sealed[:40] + ("0" if sealed[40] != "0" else "1") + sealed[41:]
+    damaged = sealed[:40] + ("a" if sealed[40] != "a" else "b") + sealed[41:]
     data = tmp_path / "data"
     shutil.copytree(PROJECT_DIR / "data", data, ignore=shutil.ignore_patterns("exercises"))
     (data / "exercises").mkdir()
@@ -137,6 +137,17 @@ def test_damaged_sealed_exercise_is_reported_and_the_others_still_load(
         bank_module.get_exercise(first)
     assert "cannot be unsealed" in str(raised.value) or "does not match" in str(raised.value)
     assert bank_module.get_exercise(doc["exercise"][1]["id"]).sealed
+
+
+def test_damaged_salt_is_reported_for_the_file(tmp_path: Path) -> None:
+    doc = tomllib.loads(SOURCE_BANKS[0].read_text(encoding="utf-8"))
+    text = sealed_file_text(doc, SALT, stem=SOURCE_BANKS[0].stem)
+    path = tmp_path / SOURCE_BANKS[0].name
+    path.write_text(re.sub(r'(?m)^salt = "[a-p]+"', 'salt = "xyz1"', text), encoding="utf-8")
+    bank, problems = bank_module.check_files([path])
+    assert bank.exercises == {}
+    assert len(problems) == 1 and "field 'salt'" in str(problems[0])
+    assert "Rebuild the student release" in str(problems[0])
 
 
 def test_sealed_static_rendering_leaves_out_the_choices() -> None:
@@ -548,6 +559,9 @@ def test_no_answer_number_in_banks_or_exercise_outputs(
     banks_text = {p.name: p.read_text(encoding="utf-8")
                   for p in (release / "data" / "exercises").glob("*.toml")}
     outputs = _exercise_outputs(release, list(source))
+    for name, text in banks_text.items():  # sealed text is letters only: no digit at all
+        body = [line for line in text.splitlines() if not line.startswith(("#", "title"))]
+        assert not re.search(r"\d", "\n".join(body)), name
     leaks = []
     for exercise_id, value in numbers.items():
         pattern = _number_pattern(value)

@@ -112,9 +112,8 @@ def _build(paths: Sequence[Path]) -> Bank:
         if sealed:  # a student release: unseal, then parse exactly as an instructor's file
             doc, found = unseal_document(doc, file=rel, stem=path.stem)
             bank.problems.extend(found)
-            for problem in found:
-                if problem.exercise is not None:
-                    bank.broken.setdefault(problem.exercise, []).append(problem)
+            if doc is None:
+                continue
         try:
             exercises, found = parse_document(doc, file=rel, notebook=path.stem,
                                               source_ids=source_ids)

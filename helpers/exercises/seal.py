@@ -2,13 +2,18 @@
 
 The student release (``python -m helpers.release``) rewrites each ``data/exercises/NN_slug.toml``
 so that an exercise keeps only its ``kind`` in plain text; everything else (id, question,
-options, answers, tolerances, explanations, hints, model answers) is one ``sealed`` string of hex
-digits (the id too, because an author's id can name the answer, as ``00-glossary-isaf`` does)::
+options, answers, tolerances, explanations, hints, model answers) is one ``sealed`` string of the
+letters a to p (the id too, because an author's id can name the answer, as ``00-glossary-isaf``
+does)::
 
-    salt = "3f9c…"            # chosen per release
+    salt = "gbhcmdoa…"        # chosen per release, written in the same letters
     [[exercise]]
     kind = "single_choice"
-    sealed = "a41be0…"
+    sealed = "kebmaopd…"
+
+Each byte is written as two letters from a to p (one per half-byte) rather than as hex digits,
+so a sealed file holds no digits at all: searching it for an answer's number finds nothing, not
+even by chance inside a long string.
 
 The sealed string is the exercise's table as JSON, XOR-ed with a keystream of SHA-256 blocks of
 the release's salt, the file's name, the exercise's place in it and a counter, behind an 8-byte
@@ -40,6 +45,18 @@ from helpers.exercises.schema import Problem
 PLAIN_FIELDS = ("kind",)
 SALT_PATTERN = re.compile(r"[0-9A-Za-z_-]{8,64}")
 _CHECK_BYTES = 8
+_LETTERS = "abcdefghijklmnop"
+_LETTER_PATTERN = re.compile(r"(?:[a-p]{2})+")
+
+
+def _to_letters(data: bytes) -> str:
+    return "".join(_LETTERS[b >> 4] + _LETTERS[b & 15] for b in data)
+
+
+def _from_letters(text: str) -> bytes:
+    if not _LETTER_PATTERN.fullmatch(text):
+        raise ValueError("not an even number of letters a to p")
+    return bytes((ord(text[i]) - 97) * 16 + ord(text[i + 1]) - 97 for i in range(0, len(text), 2))
 _CONTEXT = b"afghanistan-course-release-v1"
 
 
@@ -87,7 +104,7 @@ def seal_exercise(raw: Mapping[str, Any], salt: str, where: str) -> dict[str, st
                         "write dates as text in quotes, \"2021-08-15\".")
     data = text.encode("utf-8")
     payload = hashlib.sha256(data).digest()[:_CHECK_BYTES] + data
-    sealed = _xor(payload, _keystream(salt, where, len(payload))).hex()
+    sealed = _to_letters(_xor(payload, _keystream(salt, where, len(payload))))
     out = {}
     if "kind" in raw:
         out["kind"] = str(raw["kind"])
@@ -99,11 +116,12 @@ def unseal_exercise(entry: Mapping[str, Any], salt: str, where: str) -> dict[str
     """Return the raw exercise table of a sealed entry, or raise :class:`DataError` saying why."""
     sealed = entry.get("sealed")
     if not isinstance(sealed, str):
-        raise DataError("the sealed text must be a string of hex digits.")
+        raise DataError("the sealed text must be a string of the letters a to p.")
     try:
-        payload = bytes.fromhex(sealed)
+        payload = _from_letters(sealed)
     except ValueError:
-        raise DataError("the sealed text is damaged (it must be hex digits only).") from None
+        raise DataError("the sealed text is damaged (it must be pairs of the letters a to "
+                        "p only).") from None
     plain = _xor(payload, _keystream(salt, where, len(payload)))
     check, data = plain[:_CHECK_BYTES], plain[_CHECK_BYTES:]
     if len(plain) <= _CHECK_BYTES or hashlib.sha256(data).digest()[:_CHECK_BYTES] != check:
@@ -119,17 +137,20 @@ def is_sealed(doc: object) -> bool:
 
 
 def unseal_document(doc: dict[str, Any], *, file: str,
-                    stem: str) -> tuple[dict[str, Any], list[Problem]]:
+                    stem: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Return a sealed file's document with every exercise unsealed, and the problems found.
 
-    An exercise that cannot be unsealed is reported (file, exercise, field ``sealed``) and left
-    out, so the others still work.
+    An exercise that cannot be unsealed is reported (file, exercise ``#n``, field ``sealed``)
+    and left out, so the others still work. A damaged salt makes the whole file unreadable:
+    the document is then None.
     """
     problems: list[Problem] = []
     try:
-        salt = check_salt(doc.get("salt"))
-    except DataError as exc:
-        return {"exercise": []}, [Problem(file, f"field 'salt': {exc} Rebuild the student "
+        written = doc.get("salt")
+        salt = check_salt(_from_letters(written).decode("utf-8") if isinstance(written, str)
+                          else written)
+    except ValueError as exc:  # DataError and UnicodeDecodeError are ValueErrors
+        return None, [Problem(file, f"field 'salt': {exc} Rebuild the student "
                                           "release with `python -m helpers.release`.")]
     out = {k: v for k, v in doc.items() if k != "salt"}
     entries = doc.get("exercise", [])
@@ -160,7 +181,7 @@ def sealed_file_text(doc: Mapping[str, Any], salt: str, *, stem: str, note: str 
     for key in ("title", "notebook"):
         if isinstance(doc.get(key), str):
             lines.append(f"{key} = {_toml_string(doc[key])}")
-    lines.append(f"salt = {_toml_string(check_salt(salt))}")
+    lines.append(f"salt = {_toml_string(_to_letters(check_salt(salt).encode()))}")
     for index, raw in enumerate(doc.get("exercise", []), start=1):
         sealed = seal_exercise(raw, salt, f"{stem}#{index}")
         lines.append("")
