@@ -10,6 +10,7 @@ computes); it returns every problem found, each naming file, exercise id and fie
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from helpers.errors import CourseError, DataError, UsageError
 from helpers.exercises.schema import Exercise, Problem, parse_document
+from helpers.exercises.seal import is_sealed, unseal_document
 from helpers.paths import data_dir
 
 EXERCISE_FOLDER = "exercises"
@@ -206,6 +208,12 @@ def _build(paths: Sequence[Path]) -> Bank:
                 bank.broken.setdefault(problem.exercise, []).append(problem)
         if doc is None or (read_problems and not doc.get("exercise")):  # type: ignore[union-attr]
             continue
+        sealed = is_sealed(doc)
+        if sealed:  # a student release: unseal, then parse exactly as an instructor's file
+            doc, found = unseal_document(doc, file=rel, stem=path.stem)
+            bank.problems.extend(found)
+            if doc is None:
+                continue
         try:
             exercises, found = parse_document(doc, file=rel, notebook=path.stem,
                                               source_ids=source_ids)
@@ -218,7 +226,8 @@ def _build(paths: Sequence[Path]) -> Bank:
         for problem in found:
             if problem.exercise is not None:
                 bank.broken.setdefault(problem.exercise, []).append(problem)
-        for exercise in exercises:
+        for parsed in exercises:
+            exercise = dataclasses.replace(parsed, sealed=True) if sealed else parsed
             if exercise.id in where:
                 dup = Problem(rel, f"the id is also used in {where[exercise.id]}; ids must be "
                               "unique across the course.", exercise.id, "id")
@@ -339,12 +348,13 @@ def file_problems(exercise_id: str) -> list[Problem]:
 
 
 def _unreadable_files(bank: Bank, exercise_id: str) -> list[Problem]:
-    """Return the whole-file problems of the files an id's number points to (``02-…``)."""
+    """Return the problems of the files an id's number points to (``02-…``) that can hide an
+    exercise: the file cannot be read, or (student release) an exercise cannot be unsealed."""
     prefix = exercise_id[:3]
     if len(prefix) < 3 or not prefix[:2].isdigit() or prefix[2] != "-":
         return []
-    return [p for p in bank.problems if p.exercise is None and p.file.startswith("data/")
-            and Path(p.file).name.startswith(prefix[:2] + "_")]
+    return [p for p in bank.problems if (p.exercise is None or p.field == "sealed")
+            and p.file.startswith("data/") and Path(p.file).name.startswith(prefix[:2] + "_")]
 
 
 def exercises_by_notebook() -> dict[str, list[str]]:

@@ -18,6 +18,8 @@ from helpers.exercises.grading import Result
 from helpers.exercises.schema import Exercise
 
 WHERE_TO_ANSWER = "Answer in JupyterLab or Voilà to get feedback."
+#: Shown instead of the choices of a sealed exercise (student release) in a static rendering.
+SEALED_CHOICES = "Run this cell in JupyterLab or Voilà to see the choices."
 KIND_NAMES = {
     "single_choice": "choose one",
     "select_all": "select all that apply",
@@ -77,7 +79,9 @@ def _heading(ex: Exercise) -> str:
 def _body_lines(ex: Exercise) -> list[str]:
     """Return the lines under the question: options, items, pairs or instructions."""
     lines: list[str] = []
-    if ex.kind in ("single_choice", "select_all"):
+    if ex.sealed and ex.kind in ("single_choice", "select_all", "ordering", "matching"):
+        lines.append(SEALED_CHOICES)
+    elif ex.kind in ("single_choice", "select_all"):
         lines += [f"{letter}. {o.text}" for letter, o in zip(letters(len(ex.options)),
                                                               ex.options, strict=True)]
     elif ex.kind == "ordering":
@@ -112,7 +116,9 @@ def exercise_html(ex: Exercise) -> str:
     """Return the exercise as static, escaped HTML with the same content as the plain text."""
     lines = _body_lines(ex)
     body = ""
-    if ex.kind in ("single_choice", "select_all"):
+    if ex.sealed and ex.kind in ("single_choice", "select_all", "ordering", "matching"):
+        body = f"<p>{inline_html(SEALED_CHOICES)}</p>"
+    elif ex.kind in ("single_choice", "select_all"):
         items = "".join(f"<li>{inline_html(o.text)}</li>" for o in ex.options)
         body = f'<ol type="A">{items}</ol>'
     elif ex.kind == "ordering":

@@ -123,6 +123,9 @@ class Exercise:
     min_words: int = 10
     code_hint: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: True when read from a student release's sealed file: static renderings then leave out
+    #: the options, items and pairs (they would show the right option's text to a search).
+    sealed: bool = False
 
 
 def _type_name(value: object) -> str:
