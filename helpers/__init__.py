@@ -85,6 +85,8 @@ _EXPORTS: dict[str, str] = {
     "economy_chart": "helpers.lessons.recognition",
     "role_card": "helpers.lessons.recognition",
     "role_cards_html": "helpers.lessons.recognition",
+    "interests_of": "helpers.lessons.recognition",
+    "load_role_interests": "helpers.data",
     "decision_form": "helpers.lessons.recognition",
     "debrief_html": "helpers.lessons.recognition",
     # notebook 05: terrorism risk

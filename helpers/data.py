@@ -555,6 +555,11 @@ def load_economy() -> pd.DataFrame:
     return load_table("economy")
 
 
+def load_role_interests() -> pd.DataFrame:
+    """Each role of the recognition simulation (notebook 04) with its interests and sources."""
+    return load_table("role_interests")
+
+
 def load_capitals_2021() -> pd.DataFrame:
     """Return the 34 provincial capitals with the day each passed to the Taliban in 2021."""
     return load_table("capitals_2021")

@@ -249,12 +249,39 @@ def html_escape(text: str) -> str:
 def test_there_are_at_least_eight_roles_each_with_sourced_interests(source_ids: set[str]) -> None:
     assert len(rec.ROLES) >= 8
     assert {"USA", "CHN", "RUS", "PAK", "IRN", "UZB", "TUR", "QAT", "EU"} <= set(rec.ROLES)
-    import re
+    interests = data.load_role_interests()
+    assert set(rec.ROLES) <= set(interests["code"])
+    for row in interests.itertuples():
+        assert row.interests.strip(), row.code
+        cited = set(data.split_ids(row.source_ids))
+        assert cited, row.code
+        assert cited <= source_ids
 
-    for code in rec.ROLES:
-        cited = re.findall(r"\[([^\]]+)\]", rec.INTERESTS[code])
-        assert cited, code
-        assert {i.strip() for group in cited for i in group.split(";")} <= source_ids
+
+def test_a_role_card_takes_its_interests_from_the_interests_table(positions: pd.DataFrame) -> None:
+    table = pd.DataFrame({"code": ["USA"], "country": ["United States"],
+                          "interests": ["A test interest & more"], "source_ids": ["SHAH-2022"]})
+    card = rec.role_card(positions, "USA", "2022-09-01", interests=table)
+    assert card.who == "A test interest & more [SHAH-2022]."
+    assert "A test interest &amp; more [SHAH-2022]." in card.html()
+    real = data.load_role_interests().set_index("code")
+    card = rec.role_card(positions, "CHN", "2022-09-01")
+    assert card.who.startswith(real.loc["CHN", "interests"].rstrip("."))
+
+
+def test_a_role_without_a_row_in_the_interests_table_falls_back_to_the_actor_role(
+        positions: pd.DataFrame) -> None:
+    empty = pd.DataFrame({"code": [], "country": [], "interests": [], "source_ids": []})
+    actors = data.load_actors()
+    card = rec.role_card(positions, "CHN", "2022-09-01", interests=empty, actors=actors)
+    assert card.who == actors.loc[actors["id"] == "china", "role"].iloc[0]
+    card = rec.role_card(positions, "CHN", "2022-09-01", interests=empty)
+    assert card.who == "China, as recorded in the positions table."
+
+
+def test_an_interests_table_without_its_columns_is_refused(positions: pd.DataFrame) -> None:
+    with pytest.raises(UsageError, match="interests"):
+        rec.role_card(positions, "USA", "2022-09-01", interests=pd.DataFrame({"code": ["USA"]}))
 
 
 def test_a_role_card_before_the_takeover_or_after_the_as_of_date_is_refused(

@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.charts import format_event_date, need_columns
-from helpers.data import split_ids, table_info
+from helpers.data import load_role_interests, split_ids, table_info
 from helpers.errors import DataError, UsageError
 from helpers.maps import draw_geojson
 from helpers.plots import GREY, PALETTE, finish, new_figure
@@ -70,32 +70,6 @@ ACTOR_IDS: dict[str, str] = {
     "IRN": "iran", "UZB": "uzbekistan", "TUR": "turkey", "QAT": "qatar", "SAU": "saudi-arabia",
     "ARE": "uae", "TJK": "tajikistan", "TKM": "turkmenistan", "KAZ": "kazakhstan",
     "IND": "india",
-}
-#: Each role's interests, as the articles describe them in 2021-2022 (so no card leaks a later
-#: event); every entry ends with the ids it rests on. Stances and conditions come from the data.
-INTERESTS: dict[str, str] = {
-    "USA": "Keep al-Qaeda and other armed groups from regrouping in Afghanistan; press for "
-           "women's rights and a broader government; keep the reserves out of Taliban hands "
-           "while letting aid and banknotes in; no support for armed opponents of the Taliban "
-           "[SHAH-2022; ANKASAM-2022].",
-    "CHN": "Security against Uyghur fighters; possible investment in "
-           "copper and lithium mines; a government that keeps its distance from the United "
-           "States [SHAH-2022].",
-    "RUS": "Security of Central Asia and the Tajik-Afghan border; no spill-over of armed groups "
-           "such as the Islamic State; a long-standing channel to the Taliban [SHAH-2022].",
-    "PAK": "A friendly government in Kabul; the border fence on the disputed Durand Line; "
-           "the Taliban's independent line and openness to India; anger in Kabul at US drones "
-           "using Pakistani airspace [SHAH-2022].",
-    "IRN": "Afghan refugees and irregular migration; the Islamic State's return; a long shared "
-           "border in the west [SHAH-2022].",
-    "UZB": "Stability and trade on its southern border; a role as mediator between the Taliban "
-           "and the world [SHAH-2022].",
-    "TUR": "Influence through Qatar's and its own mediation, first sought through a role at "
-           "Kabul airport; a presence kept in Kabul [EPC-2021; SHAH-2022].",
-    "QAT": "Its place as the main go-between: host of the Taliban political office and of the "
-           "Doha talks and meetings [SHAH-2022; DOHA-2020].",
-    "EU": "Human rights, above all of women and girls; a broader government; fear of a new "
-          "wave of refugees toward Europe [SHAH-2022].",
 }
 #: The three decisions of the simulation and the stances in the data each corresponds to.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -507,9 +481,30 @@ class RoleCard:
         return self.html()
 
 
+def interests_of(code: str, interests: pd.DataFrame | None = None) -> str:
+    """Return the interests of role ``code`` with their source ids, from the interests table.
+
+    ``interests`` defaults to :func:`helpers.data.load_role_interests` (data/role_interests.csv);
+    the text is empty when the table has no row for ``code``.
+    """
+    table = load_role_interests() if interests is None else interests
+    need_columns(table, ("code", "interests", "source_ids"), "the role interests table")
+    rows = table[table["code"] == code]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    text = str(row["interests"]).strip().rstrip(".")
+    return f"{text} [{'; '.join(split_ids(row['source_ids']))}]."
+
+
 def role_card(positions: pd.DataFrame, code: str, day: object, *,
-              actors: pd.DataFrame | None = None) -> RoleCard:
-    """Return the role card of ``code`` on ``day``: only what was known by then goes in it."""
+              actors: pd.DataFrame | None = None,
+              interests: pd.DataFrame | None = None) -> RoleCard:
+    """Return the role card of ``code`` on ``day``: only what was known by then goes in it.
+
+    The interests come from ``interests`` (default: data/role_interests.csv), else from the
+    actor's role in ``actors``, else a plain line.
+    """
     when = _day(day, "simulation date")
     if when < KABUL_FALLS:
         raise UsageError(f"the simulation starts after the Taliban took Kabul; choose a date "
@@ -517,7 +512,7 @@ def role_card(positions: pd.DataFrame, code: str, day: object, *,
     stances_on(positions, when)  # checks the day against the as-of date
     rows = state_history(positions, code, until=when)
     recent = rows[rows["date"] >= pd.Timestamp("2020-01-01")]
-    who = INTERESTS.get(code, "")
+    who = interests_of(code, interests)
     if not who and actors is not None and ACTOR_IDS.get(code) in set(actors["id"]):
         who = str(actors.loc[actors["id"] == ACTOR_IDS[code], "role"].iloc[0])
     if not who:
@@ -533,9 +528,12 @@ def role_card(positions: pd.DataFrame, code: str, day: object, *,
 
 
 def role_cards_html(positions: pd.DataFrame, day: object, *, codes: tuple[str, ...] = ROLES,
-                    actors: pd.DataFrame | None = None) -> str:
+                    actors: pd.DataFrame | None = None,
+                    interests: pd.DataFrame | None = None) -> str:
     """Return every role card for ``day`` as one HTML block."""
-    return "".join(role_card(positions, c, day, actors=actors).html() for c in codes)
+    table = load_role_interests() if interests is None else interests
+    return "".join(role_card(positions, c, day, actors=actors, interests=table).html()
+                   for c in codes)
 
 
 def compose_decision(state: str, decision: str, conditions: list[str] | tuple[str, ...],
