@@ -48,9 +48,12 @@ from helpers.paths import PROJECT_DIR
 KEEP_TOP = ("notebooks", "data", "helpers", "docs", "README.md", "LICENSE",
             "LICENSE-CONTENT.md", "CITATION.cff", "requirements.txt", "pyproject.toml",
             ".gitignore")
+#: Instructor commands inside helpers/: no notebook imports them, and the answer-key command would
+#: print every answer in plain text from a release's sealed files.
+INSTRUCTOR_MODULES = ("helpers/answer_key.py", "helpers/class_report.py", "helpers/release.py")
 #: Paths (or folders) inside the kept ones that are for instructors and authors only.
 DROP_PATHS = ("data/exercises/README.md", "data/build", "docs/instructor-guide.md",
-              "docs/answer-key")
+              "docs/answer-key", *INSTRUCTOR_MODULES)
 #: Words that mark a file or folder outside helpers/ as for instructors.
 DROP_WORDS = ("instructor", "answer-key", "answer_key")
 INSTRUCTOR_TAG = "instructor"
@@ -137,7 +140,8 @@ def kept(path: str) -> bool:
         return False
     if "__pycache__" in parts:
         return False
-    # helpers/ stays whole: the package must import as it does in the instructor version
+    # helpers/ stays whole but for the instructor commands: the package must import as it does in
+    # the instructor version
     return parts[0] == "helpers" or not any(w in part.lower() for part in parts
                                             for w in DROP_WORDS)
 

@@ -35,6 +35,7 @@ from helpers.exercises.seal import (
 )
 from helpers.paths import PROJECT_DIR
 from helpers.release import (
+    INSTRUCTOR_MODULES,
     MARKER,
     build_release,
     check_outdir,
@@ -203,6 +204,9 @@ def test_instructor_cells_are_removed() -> None:
     ("data/build/build_open_data.py", False),
     ("notebooks/instructor_notes.ipynb", False),
     ("helpers/__pycache__/x.pyc", False),
+    ("helpers/answer_key.py", False),
+    ("helpers/class_report.py", False),
+    ("helpers/release.py", False),
 ])
 def test_which_files_a_student_copy_keeps(path: str, expected: bool) -> None:
     assert kept(path) is expected
@@ -231,6 +235,9 @@ def test_release_holds_what_a_student_needs_and_nothing_for_instructors(release:
     # the helpers a notebook imports in the release are the instructor version's, unchanged
     for path in (PROJECT_DIR / "helpers").rglob("*.py"):
         rel = path.relative_to(PROJECT_DIR)
+        if rel.as_posix() in INSTRUCTOR_MODULES:
+            assert not (release / rel).exists(), rel
+            continue
         assert (release / rel).read_bytes() == path.read_bytes(), rel
     assert "Student release" in (release / "README.md").read_text(encoding="utf-8")
     assert "obfuscation, not cryptographic secrecy" in \
