@@ -736,7 +736,8 @@ def licence_notice(packages: Sequence[dict[str, str]], folders: dict[str, Path])
 def copy_assets(assets: Path, folders: dict[str, Path] | None) -> None:
     """Write the stylesheet, and with ``folders`` the widget scripts, fonts and notices."""
     assets.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SITE_FILES / "site.css", assets / "site.css")
+    for name in ("site.css", "site.js"):
+        shutil.copyfile(SITE_FILES / name, assets / name)
     if folders is None:
         return
     for (package, inside), name in WIDGET_JS.items():
