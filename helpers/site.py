@@ -392,8 +392,10 @@ def _contents_nav(soup, headings, label: str):
 
 
 def _slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^\w]+", "-", text.casefold()).strip("-") or "section"
-    slug, n = base, 2
+    """Return a heading's anchor as GitHub makes it (so links written for GitHub work): lower
+    case, punctuation dropped, each space a hyphen; a repeated slug gets -1, -2, …"""
+    base = re.sub(r"[^\w\- ]", "", text.casefold()).replace(" ", "-") or "section"
+    slug, n = base, 1
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     taken.add(slug)

@@ -287,3 +287,10 @@ def test_built_pages_name_no_network_address_to_load(built: Path) -> None:
         loads = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?:[^"]+)"', text)
         assert loads == [], (path.name, loads[:3])
         assert "cdn.jsdelivr" not in text and "cdnjs" not in text and "unpkg" not in text
+
+
+def test_heading_anchors_are_made_as_github_makes_them() -> None:
+    taken: set[str] = set()
+    assert site._slug("00 · Start here", taken) == "00--start-here"
+    assert site._slug("What's in it?", taken) == "whats-in-it"
+    assert site._slug("What's in it?", taken) == "whats-in-it-1"
