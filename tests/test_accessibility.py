@@ -10,6 +10,7 @@ check the same in JupyterLab and Voilà with axe-core and the keyboard.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_access_helper_covers_every_area_the_helpers_build() -> None:
     boxes = set(re.findall(r"box\.add_class\(\"(course-[a-z-]+)\"\)", source))
     assert boxes, "no widget classes found in helpers/"
     assert boxes <= areas, boxes - areas
+
+
+HEADING = re.compile(r"^(#{1,6})\s")
+
+
+def heading_levels(notebook: Path) -> list[int]:
+    """The levels of a notebook's markdown headings, in order (code fences skipped)."""
+    import nbformat
+
+    levels: list[int] = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        fenced = False
+        for line in cell.source.splitlines():
+            if line.strip().startswith("```"):
+                fenced = not fenced
+            elif not fenced and (found := HEADING.match(line)):
+                levels.append(len(found.group(1)))
+    return levels
+
+
+@pytest.mark.parametrize("notebook", sorted((PROJECT_DIR / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.name)
+def test_notebook_headings_are_in_order(notebook: Path) -> None:
+    """One title (h1) first, and no level skipped on the way down (h2 then h4)."""
+    levels = heading_levels(notebook)
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+    assert skips == [], skips
+
+
+def test_helpers_write_no_headings_that_could_break_the_order() -> None:
+    """Outputs sit inside a notebook's sections (h2): a heading they write is at most an h3."""
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (PROJECT_DIR / "helpers").rglob("*.py"))
+    assert re.findall(r"<h[124-6][ >]", source) == []
