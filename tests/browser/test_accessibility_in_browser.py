@@ -18,6 +18,14 @@ from .conftest import ARTIFACTS
 from .test_notebooks_in_browser import NOTEBOOKS, code_cell_count
 
 
+@pytest.fixture(autouse=True)
+def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
+    other work) can take longer than Playwright's and lab's default waits."""
+    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
+    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
+
+
 def _check(page: Any, name: str) -> None:
     result = a11y.audit(page, name)
     result.write(ARTIFACTS)

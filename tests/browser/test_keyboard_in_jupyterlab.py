@@ -12,11 +12,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from . import answering, lab
 from .test_notebooks_in_browser import code_cell_count
 
 NOTEBOOK = "00_start_here.ipynb"
 KINDS = {"single_choice", "select_all", "number", "text", "ordering", "matching", "reflection"}
+
+
+@pytest.fixture(autouse=True)
+def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
+    other work) can take longer than Playwright's and lab's default waits."""
+    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
+    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
 
 
 def _active_cell(page: Any) -> int:
