@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.charts import THEMES, events_table_html, select_events, timeline_chart
-from helpers.display import widget_bundle
+from helpers.display import access_helper, widget_bundle
 from helpers.errors import CourseError, DataError, UsageError
 from helpers.plots import alt_text_of, chart_html, source_of
 
@@ -52,6 +52,11 @@ class ChartExplorer:
             raise UsageError("chart_explorer needs a function that returns a finished chart.")
         if not controls:
             raise UsageError("chart_explorer needs at least one control.")
+        for name, control in controls.items():
+            if not str(getattr(control, "description", "") or "").strip():
+                raise UsageError(f"chart_explorer: the control '{name}' has no description; "
+                                 "give it one (description=...), the name a screen reader "
+                                 "announces and the label a student sees.")
         self.draw = draw
         self.controls = dict(controls)
         self.note = note
@@ -64,7 +69,8 @@ class ChartExplorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         bar = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
-        self.box = w.VBox([bar, self.status, self.image, self.caption, self.extra])
+        self.box = w.VBox([access_helper(), bar, self.status, self.image, self.caption,
+                           self.extra])
         self.box.add_class("course-explorer")
         self.figure: Figure | None = None
         self.extra_html = ""

@@ -61,7 +61,8 @@ def test_unfinished_chart_is_refused() -> None:
     import ipywidgets as w
 
     with pytest.raises(UsageError, match="must return a finished chart"):
-        explore.chart_explorer(lambda n: new_figure()[0], {"n": w.IntSlider(value=1)})
+        explore.chart_explorer(lambda n: new_figure()[0],
+                               {"n": w.IntSlider(value=1, description="Points")})
 
 
 @pytest.mark.parametrize(("draw", "controls", "message"), [
@@ -140,13 +141,14 @@ def test_explorer_can_fold_its_table_into_a_disclosure() -> None:
     def draw(n: int) -> tuple:
         return line(n), "<table><tr><td>row</td></tr></table>"
 
-    folded = explore.chart_explorer(draw, {"n": w.IntSlider(value=1)},
+    folded = explore.chart_explorer(draw, {"n": w.IntSlider(value=1, description="Points")},
                                     details="The table of events")
     assert folded.extra.value.startswith("<details")
     assert "<summary>The table of events</summary>" in folded.extra.value
     assert "<td>row</td>" in folded.extra.value
     assert "<details" in folded._static_html()
-    open_table = explore.chart_explorer(draw, {"n": w.IntSlider(value=1)})
+    open_table = explore.chart_explorer(draw,
+                                        {"n": w.IntSlider(value=1, description="Points")})
     assert "<details" not in open_table.extra.value
 
 

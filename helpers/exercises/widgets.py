@@ -26,7 +26,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.display import widget_bundle
+from helpers.display import access_helper, widget_bundle
 from helpers.errors import CourseError
 from helpers.exercises import render, session
 from helpers.exercises.grading import RANK, Result
@@ -99,8 +99,8 @@ class ExerciseWidget:
             buttons.append(self.reveal_button)
         self.buttons = w.HBox(buttons)
         self.style = w.HTML(value=EXERCISE_CSS, layout=w.Layout(height="0px", margin="0"))
-        self.box = w.VBox([self.style, self.question, *self.controls, self.buttons, self.hints,
-                           self.feedback, self.answer])
+        self.box = w.VBox([self.style, access_helper(), self.question, *self.controls,
+                           self.buttons, self.hints, self.feedback, self.answer])
         self.box.add_class("course-exercise")
         self.box.add_class(f"course-ex-{ex.kind}")
         self.box.add_class(f"course-exid-{ex.id}")
@@ -485,7 +485,7 @@ class ProgressWidget:
         self.message = w.HTML(value="")
         self.message.add_class("course-feedback")
         self.box = w.VBox([
-            w.HTML(value="<p><strong>Your progress</strong></p>"), self.table,
+            access_helper(), w.HTML(value="<p><strong>Your progress</strong></p>"), self.table,
             self.refresh_button, self.student, w.HBox([self.path, self.format]),
             self.export_button, self.message,
         ])

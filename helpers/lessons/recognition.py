@@ -469,8 +469,8 @@ class RoleCard:
             "<li>No conditions are recorded by this date.</li>")
         record = "".join(f"<li>{e(d)} ({e(s)}): {e(t)}</li>" for d, s, t in self.record)
         return (f"<div class='course-role-card' role='region' aria-label='Role card: "
-                f"{e(self.country)}'><h4>Role card: {e(self.country)}, on "
-                f"{self.day.day} {self.day:%B %Y}</h4><p><strong>Your interests.</strong> "
+                f"{e(self.country)}'><h3>Role card: {e(self.country)}, on "
+                f"{self.day.day} {self.day:%B %Y}</h3><p><strong>Your interests.</strong> "
                 f"{e(self.who)}</p><p><strong>Your stance today:</strong> "
                 f"{e(STATUS_LABELS[self.stance])}.</p><p><strong>Conditions you have "
                 f"stated:</strong></p><ul>{conditions}</ul><p><strong>What you have done "

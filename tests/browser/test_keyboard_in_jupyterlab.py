@@ -1,0 +1,70 @@
+"""Every exercise kind answered by keyboard alone inside JupyterLab, not only in Voilà.
+
+In JupyterLab's command mode the notebook takes the arrow keys, Space and Enter whenever the
+focused element is not editable text, so without help an arrow key on a radio button or a
+drop-down moves the active cell instead of the answer (see helpers.display.keyboard_guard). Here
+a student clicks an exercise's question, then uses only Tab, the arrow keys, Space, typing and
+Enter; the verdict must show and be saved in the progress file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from . import answering, lab
+from .test_notebooks_in_browser import code_cell_count
+
+NOTEBOOK = "00_start_here.ipynb"
+KINDS = {"single_choice", "select_all", "number", "text", "ordering", "matching", "reflection"}
+
+
+@pytest.fixture(autouse=True)
+def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
+    other work) can take longer than Playwright's and lab's default waits."""
+    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
+    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
+
+
+def _active_cell(page: Any) -> int:
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
+        .findIndex(c => c.classList.contains('jp-mod-active'))""")
+
+
+def test_every_kind_answers_by_keyboard_in_jupyterlab(page: Any, lab_server: Any) -> None:
+    lab.open_in_lab(page, lab_server, NOTEBOOK)
+    # The kernel started with the notebook is fresh: Run All without the restart, which on a busy
+    # machine can leave JupyterLab waiting for a kernel that says "Starting" for minutes.
+    lab.menu(page, "Edit", "Clear Outputs of All Cells")
+    lab.menu(page, "Run", "Run All Cells")
+    page.wait_for_function(lab.ALL_CELLS_RUN_JS, arg=code_cell_count(NOTEBOOK),
+                           timeout=lab.RUN_SECONDS * 1000)
+    lab.wait_until_idle(page, lab.RUN_SECONDS)
+    exercises = answering.exercises_in(NOTEBOOK)
+    lab.wait_for_exercises(page, exercises)
+    done: dict[str, str] = {}
+    for ex in exercises:
+        if ex.kind == "data" or ex.kind in done.values():
+            continue  # a data question is answered in a code cell (test_exercises_in_browser)
+        box = answering.scope(page, ex)
+        box.locator(".course-question").first.click()  # the student picks the exercise's cell
+        page.keyboard.press("Escape")  # command mode, where JupyterLab takes the arrow keys
+        cell = _active_cell(page)
+        reflection = "Where a writer stands shapes what they see. " * 3
+        answering.answer_by_keyboard(page, ex, reflection if ex.kind == "reflection" else "")
+        if ex.kind == "reflection":
+            assert "Model answer" in answering.feedback(page, ex, "Model answer")
+        else:
+            assert "✓" in answering.feedback(page, ex, "✓"), ex.id
+        assert _active_cell(page) == cell, f"{ex.id}: a key moved JupyterLab's active cell"
+        done[ex.id] = ex.kind
+    assert set(done.values()) == KINDS
+    saved = json.loads((lab_server.root.parent / "lab-progress.json").read_text())["exercises"]
+    for exercise_id, kind in done.items():
+        want = "recorded" if kind == "reflection" else "correct"
+        assert saved[exercise_id]["status"] == want, (exercise_id, saved[exercise_id])
+    assert page.page_errors == []
