@@ -167,7 +167,8 @@ def test_going_back_to_an_earlier_choice_shows_the_chart_without_drawing_it_agai
         drawn.append(n)
         return line(n)
 
-    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=3, min=1, max=9)})
+    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=3, min=1, max=9,
+                                                               description="Points")})
     first = ex.image.value
     ex.controls["n"].value = 4
     ex.controls["n"].value = 3
@@ -188,7 +189,8 @@ def test_the_explorer_keeps_a_bounded_number_of_charts() -> None:
         ax.plot([0, n])
         return finish(fig, source="Test [X]", alt=f"Line to {n}.")
 
-    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=0, min=0, max=100)})
+    ex = explore.chart_explorer(counted, {"n": w.IntSlider(value=0, min=0, max=100,
+                                                               description="Points")})
     for n in range(1, explore.DRAWN_KEPT + 2):
         ex.controls["n"].value = n
     assert len(ex._drawn) == explore.DRAWN_KEPT
