@@ -6,7 +6,12 @@ any exercise in any notebook can be answered without writing a test for it.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -214,3 +219,23 @@ def answer_by_keyboard(page: Any, ex: Exercise, text_answer: str = "") -> None:
     tab_to(page, ex, lambda f: f["tag"] == "button" and f["text"].strip() == button)
     page.wait_for_timeout(HUMAN_PAUSE_MS)
     page.keyboard.press("Enter")
+
+
+#: A Check shows its verdict at once and saves the try once the values have settled
+#: (helpers.exercises.widgets.CHECK_SETTLE_SECONDS, restarted by late values up to
+#: CHECK_SETTLE_LIMIT), so a progress file can lag the feedback by a moment.
+SAVE_WAIT_SECONDS = 15
+
+
+def saved_entries(path: Path, ids: Iterable[str]) -> dict[str, Any]:
+    """The progress file's entries once every id in ``ids`` has been saved (or after the wait)."""
+    wanted = set(ids)
+    deadline = time.monotonic() + SAVE_WAIT_SECONDS
+    while True:
+        entries: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            entries = json.loads(path.read_text(encoding="utf-8"))["exercises"]
+        if wanted <= set(entries) or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.2)
+

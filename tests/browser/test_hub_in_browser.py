@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,17 @@ def course_hub(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield running
 
 
+#: A Check shows its verdict at once and saves the try once the values have settled
+#: (helpers.exercises.widgets.CHECK_SETTLE_SECONDS, restarted by late values up to
+#: CHECK_SETTLE_LIMIT), so the file may appear a moment after the feedback.
+SAVE_WAIT_SECONDS = 15
+
+
 def progress(course_hub: Any, student: str) -> dict[str, Any]:
     path = course_hub.progress_file(student)
+    deadline = time.monotonic() + SAVE_WAIT_SECONDS
+    while not path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert path.is_file(), f"{student} has no progress file at {path}"
     return json.loads(path.read_text(encoding="utf-8"))["exercises"]
 

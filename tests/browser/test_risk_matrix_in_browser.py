@@ -7,7 +7,6 @@ ratings reach the progress file of the Voilà server and the reference ratings a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from helpers.lessons.terrorism import RISK_EXERCISE_ID, RISK_SCENARIOS
@@ -48,8 +47,9 @@ def test_05_risk_matrix_is_rated_by_keyboard_and_saved_in_voila(page: Any,
     feedback.filter(has_text="✎").wait_for(timeout=answering.FEEDBACK_SECONDS * 1000)
     assert "Saved" in feedback.inner_text()
     matrix.locator("table", has_text="Reference reasoning").wait_for(timeout=20_000)
-    saved = json.loads((voila_server.root.parent / "voila-progress.json").read_text())
-    answer = saved["exercises"][RISK_EXERCISE_ID]["answer"]
+    saved = answering.saved_entries(voila_server.root.parent / "voila-progress.json",
+                                    [RISK_EXERCISE_ID])
+    answer = saved[RISK_EXERCISE_ID]["answer"]
     assert "likelihood 4 of 5 (likely), impact 2 of 5 (minor)" in answer
     assert answer.count("[UCDP-BRD-24.1]") == len(RISK_SCENARIOS)
     assert page.page_errors == []
