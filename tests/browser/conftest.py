@@ -206,9 +206,15 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     try:
         yield pg
     finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
         try:
-            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            save_screenshot(pg, request, full_page=True)
         finally:
             context.close()
+
+
+def save_screenshot(pg: object, request: pytest.FixtureRequest, *, full_page: bool) -> None:
+    """Save the page under test-artifacts/, named after the test, to look at after a run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"),  # type: ignore[attr-defined]
+                  full_page=full_page)

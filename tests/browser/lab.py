@@ -28,14 +28,18 @@ def open_in_lab(page: Any, server: Any, notebook: str) -> None:
     # ?reset: start from an empty workspace, not with the tabs an earlier test left open
     page.goto(server.url(f"/lab/tree/{notebook}?reset"))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    # A start-up race can ask which kernel to use; the notebook's own (python3) is preselected.
+    accept_kernel_dialog(page)
+    wait_until_idle(page, 60)
+
+
+def accept_kernel_dialog(page: Any) -> None:
+    """A start-up race can ask which kernel to use; accept the preselected one (the notebook's)."""
     dialog = page.locator(".jp-Dialog")
     try:
         dialog.wait_for(timeout=3_000)
         page.locator(".jp-Dialog .jp-mod-accept").click()
     except Exception:
         pass
-    wait_until_idle(page, 60)
 
 
 def wait_until_idle(page: Any, seconds: float) -> None:

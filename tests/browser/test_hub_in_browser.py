@@ -83,12 +83,7 @@ def open_link(page: Any, link: str, student: str) -> None:
     page.wait_for_url(re.compile(rf"/user/{student}/lab/tree/{hub.COURSE_NAME}/notebooks/"
                                  rf"{re.escape(NOTEBOOK)}"), timeout=LOGIN_SECONDS * 1000)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=LOGIN_SECONDS * 1000)
-    dialog = page.locator(".jp-Dialog")
-    try:
-        dialog.wait_for(timeout=3_000)
-        page.locator(".jp-Dialog .jp-mod-accept").click()
-    except Exception:
-        pass
+    lab.accept_kernel_dialog(page)
     lab.wait_until_idle(page, LOGIN_SECONDS)
 
 

@@ -27,7 +27,7 @@ from helpers.paths import PROJECT_DIR
 from helpers.site import build, js_cache_dir, page_list, read_lessons
 
 from .a11y import BLOCKING, run_axe
-from .conftest import ARTIFACTS, VIEWPORT
+from .conftest import VIEWPORT, save_screenshot
 
 PAGES = page_list(read_lessons(), guide=(PROJECT_DIR / "docs" / "instructor-guide.md").is_file())
 LESSONS = {page.filename: Path(page.source or "").stem for page in PAGES if page.kind == "lesson"}
@@ -84,10 +84,8 @@ def offline_page(browser: Any, site: Path, request: pytest.FixtureRequest) -> It
     try:
         yield pg
     finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
         try:
-            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            save_screenshot(pg, request, full_page=False)
         finally:
             context.close()
 
