@@ -71,7 +71,9 @@ def house_rc() -> dict[str, Any]:
         "figure.figsize": (9, 4.8),
         "figure.dpi": 100,
         "savefig.dpi": 110,
-        "savefig.bbox": "tight",
+        # Every chart lays itself out (constrained layout), so a saved chart needs no "tight"
+        # crop: that would draw each chart twice, once to measure and once to save.
+        "savefig.bbox": "standard",
         "lines.linewidth": 2.2,
     }
 
@@ -164,11 +166,14 @@ def figure_png(fig: Figure) -> bytes:
 
     The chart is drawn once to an uncompressed image and stored as a palette PNG: the same
     pixels to the eye, about a third of the size of matplotlib's full-colour PNG, and no slower.
+    It is drawn at the figure's own size whatever ``savefig.bbox`` says: the charts lay
+    themselves out, and a tight crop would draw each one twice.
     """
     from PIL import Image
 
     raw = io.BytesIO()
-    fig.savefig(raw, format="tiff")
+    with mpl.rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(raw, format="tiff")
     raw.seek(0)
     with Image.open(raw) as image:
         palette = image.convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE,

@@ -401,7 +401,8 @@ def six_files_chart(key_figures: pd.DataFrame) -> Figure:
                      label="from SHAH-2022 (hatched)"),
                Patch(facecolor=PALETTE["blue"], edgecolor="#2b2b2b",
                      label="from another source (plain)")]
-    fig.legend(handles=handles, loc="outside upper right", ncols=2, fontsize=9)
+    # right of the charts: beside the title it ran into the title, under them into the source
+    fig.legend(handles=handles, loc="outside right upper", fontsize=9)
     parts = "; ".join(f"{r.figure}: {r.value:g} {r.unit} [{r.source_ids}]"
                       for r in table.itertuples())
     alt = ("Four small horizontal bar charts, one per file: frozen reserves, embassies, border "

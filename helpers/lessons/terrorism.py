@@ -144,8 +144,11 @@ def claims_evidence_chart(rows: pd.DataFrame) -> Figure:
     need_columns(rows, [*CLAIM_COLUMNS, "strength", "outside_sources"], "claims_evidence_chart")
     order = list(STRENGTH)
     height = max(3.2, 0.42 * len(rows) + 1.6)
-    fig, ax = new_figure("Claims weighed in this lesson: how strong is the record?",
-                         size=(9.5, height))
+    # a figure-level title from the left edge: the long claim labels push the axes (and an
+    # axes title) so far right that the title would run off the chart
+    fig, ax = new_figure(None, size=(9.5, height))
+    fig.suptitle("Claims weighed in this lesson: how strong is the record?", x=0.01, ha="left",
+                 fontweight="bold", fontsize=14)
     for y, (_, r) in enumerate(rows.iterrows()):
         color, marker, _symbol = STRENGTH_STYLE[r["agrees"]]
         x = order.index(r["agrees"])
