@@ -10,12 +10,11 @@ import re
 from typing import Any
 
 import nbformat
-import pytest
 
 from helpers.paths import notebooks_dir
 
 from . import answering, lab
-from .test_notebooks_in_browser import NOTEBOOKS, code_cell_count
+from .test_notebooks_in_browser import code_cell_count
 
 WRONG = re.compile("[✗◐]")
 PER_NOTEBOOK = 3
@@ -31,6 +30,11 @@ def tried(notebook: str) -> list[Any]:
 
 
 def wrong_then_right(page: Any, notebook: str) -> None:
+    """Answer a lesson's exercises wrong, then right, with the mouse; check each verdict.
+
+    test_notebooks_in_browser calls this on every lesson, in JupyterLab and in Voilà, in the
+    same opening that checks the lesson for errors and audits it.
+    """
     for ex in answering.exercises_in(notebook):
         answering.scope(page, ex).wait_for(timeout=lab.RUN_SECONDS * 1000)
         assert answering.scope(page, ex).count() == 1, f"{ex.id} is rendered more than once"
@@ -48,21 +52,6 @@ def wrong_then_right(page: Any, notebook: str) -> None:
         answering.press_check(page, ex)
         text = answering.feedback(page, ex, "✓")
         assert "✓" in text and re.search(r"\[[A-Z][A-Za-z0-9.\-]+\]", text), (ex.id, text)
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_exercises_answer_in_jupyterlab(page: Any, lab_server: Any, notebook: str) -> None:
-    lab.open_in_lab(page, lab_server, notebook)
-    lab.run_all_fresh(page, code_cell_count(notebook))
-    wrong_then_right(page, notebook)
-    assert page.page_errors == []
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_exercises_answer_in_voila(page: Any, voila_server: Any, notebook: str) -> None:
-    lab.open_in_voila(page, voila_server, notebook)
-    wrong_then_right(page, notebook)
-    assert page.page_errors == []
 
 
 def test_every_kind_answers_by_keyboard_only(page: Any, voila_server: Any) -> None:

@@ -36,8 +36,7 @@ def _active_cell(page: Any) -> int:
 
 def test_every_kind_answers_by_keyboard_in_jupyterlab(page: Any, lab_server: Any) -> None:
     lab.open_in_lab(page, lab_server, NOTEBOOK)
-    # Restart and Run All, as the other JupyterLab tests do: the notebook may have been opened
-    # and run by an earlier test on the same server.
+    # Run All in the new kernel that open_in_lab gives the notebook, as the other tests do.
     lab.run_all_fresh(page, code_cell_count(NOTEBOOK))
     exercises = answering.exercises_in(NOTEBOOK)
     lab.wait_for_exercises(page, exercises)
