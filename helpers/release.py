@@ -262,7 +262,11 @@ def check_outdir(outdir: str | Path, *, force: bool = False,
 
 
 def _patched_pyproject(text: str) -> str:
-    """Return pyproject.toml for the release: pytest checks the notebooks only."""
+    """Return pyproject.toml for the release: pytest checks the notebooks only.
+
+    Its pytest-xdist setting, ``--dist=loadfile``, keeps each notebook's cells on one worker
+    (a notebook is one file); the course's tests/conftest.py, left out, refines that.
+    """
     changes = (('testpaths = ["tests", "notebooks"]', 'testpaths = ["notebooks"]'),
                (f"--nbval-sanitize-with={SANITIZE_CFG}",
                 "--nbval-sanitize-with=nbval_sanitize.cfg"))

@@ -49,11 +49,51 @@ def small_timeline() -> pd.DataFrame:
     })
 
 
+#: Test files whose tests share one costly build (a module- or session-scoped fixture: the student
+#: release, the static site, the class report, a JupyterHub). Under pytest-xdist each file runs on
+#: one worker, so the build is made once, not once per worker.
+SHARED_BUILD_FILES = frozenset({
+    "tests/test_release.py",
+    "tests/test_site.py",
+    "tests/test_class_report.py",
+    "tests/test_answer_key.py",
+    "tests/browser/test_site_in_browser.py",
+    "tests/browser/test_hub_in_browser.py",
+})
+
+
+def run_together(nodeid: str) -> str:
+    """Return the unit of work a test belongs to under pytest-xdist: what one worker runs.
+
+    A notebook's nbval cells share one kernel, so a notebook is one unit, as is each file in
+    :data:`SHARED_BUILD_FILES`; every other test is a unit of its own and may run on either
+    worker.
+    """
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(".ipynb") or path in SHARED_BUILD_FILES else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """The README's test command runs on two processes (pytest-xdist): keep units together.
+
+    pytest-xdist's own ``xdist_group`` marks did not reach nbval's cells, so the grouping is
+    done here, on node ids: load balancing as ``--dist load``, but by :func:`run_together`.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class RunTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return run_together(nodeid)
+
+    return RunTogether(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the browser tests last.
 
     Playwright's sync API keeps an asyncio loop running in the test process while its browser
     is open; widget unit tests that run after it would see that loop and behave as in a live
-    kernel. Unit tests and notebook checks therefore run first, each in their collected order.
+    kernel. Unit tests and notebook checks therefore run first, each in their collected order
+    (under pytest-xdist each worker is sent its tests in this order too).
     """
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
