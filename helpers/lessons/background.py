@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import ipywidgets as w
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -103,22 +104,26 @@ def milestones_chart(events: pd.DataFrame, start: int, end: int, *,
     placed = _spread(wanted, gap)
     precision = (chosen["precision"] if "precision" in chosen
                  else pd.Series("day", index=chosen.index))
-    shown_themes = []
-    for (_, event), y, label_y, prec in zip(chosen.iterrows(), when, placed, precision,
-                                            strict=True):
-        theme = str(event["theme"])
+    # A small dot on the time axis at the true date, a leader line, then the themed marker and
+    # the label side by side, so crowded years never hide a marker. The dots, the leaders and
+    # each theme's markers are one artist each, not one per event: a chart of 25 events drew
+    # about 100 artists and took the better part of a second.
+    ax.scatter([AXIS_X] * n, when, color=GREY, s=12, zorder=3)
+    y_low, y_high = ax.get_ylim()
+    leader_end = MARKER_X - 0.02  # axes fraction = data x, since the x axis runs from 0 to 1
+    ax.add_collection(LineCollection(
+        [[(AXIS_X, y), (leader_end, y_low + f * (y_high - y_low))]
+         for y, f in zip(when, placed, strict=True)],
+        colors="#bbbbbb", linewidths=0.7, zorder=2), autolim=False)
+    themes = chosen["theme"].astype(str).tolist()
+    shown_themes = list(dict.fromkeys(themes))
+    for theme in shown_themes:
         color, marker = THEME_STYLE.get(theme, (GREY, "o"))
-        if theme not in shown_themes:
-            shown_themes.append(theme)
-        # a small dot on the time axis at the true date, a leader line, then the themed
-        # marker and the label side by side, so crowded years never hide a marker
-        ax.scatter([AXIS_X], [y], color=GREY, s=12, zorder=3)
-        ax.annotate("", xy=(AXIS_X, y), xycoords="data", xytext=(MARKER_X - 0.012, label_y),
-                    textcoords="axes fraction",
-                    arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.7,
-                                "shrinkA": 0, "shrinkB": 2})
-        ax.scatter([MARKER_X], [label_y], transform=ax.transAxes, color=color, marker=marker,
-                   s=45, zorder=3, edgecolor="white", linewidth=0.6, clip_on=False)
+        mine = [f for f, t in zip(placed, themes, strict=True) if t == theme]
+        ax.scatter([MARKER_X] * len(mine), mine, transform=ax.transAxes, color=color,
+                   marker=marker, s=45, zorder=3, edgecolor="white", linewidth=0.6,
+                   clip_on=False)
+    for (_, event), label_y, prec in zip(chosen.iterrows(), placed, precision, strict=True):
         label = f"{format_event_date(event['date'], str(prec))} · {event['title']}"
         ax.text(LABEL_X, label_y, label, transform=ax.transAxes, va="center", ha="left",
                 fontsize=9, color="#222222", gid=LABEL_GID)

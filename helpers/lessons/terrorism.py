@@ -149,11 +149,14 @@ def claims_evidence_chart(rows: pd.DataFrame) -> Figure:
     fig, ax = new_figure(None, size=(9.5, height))
     fig.suptitle("Claims weighed in this lesson: how strong is the record?", x=0.01, ha="left",
                  fontweight="bold", fontsize=14)
-    for y, (_, r) in enumerate(rows.iterrows()):
-        color, marker, _symbol = STRENGTH_STYLE[r["agrees"]]
-        x = order.index(r["agrees"])
-        ax.plot([x], [y], marker=marker, markersize=10, color=color, linestyle="none")
-        ax.annotate(f"{int(r['outside_sources'])}", (x, y), xytext=(9, 0),
+    verdicts = rows["agrees"].tolist()
+    for verdict in dict.fromkeys(verdicts):  # one line of markers per verdict, not one per claim
+        color, marker, _symbol = STRENGTH_STYLE[verdict]
+        ys = [y for y, v in enumerate(verdicts) if v == verdict]
+        ax.plot([order.index(verdict)] * len(ys), ys, marker=marker, markersize=10, color=color,
+                linestyle="none")
+    for y, (verdict, count) in enumerate(zip(verdicts, rows["outside_sources"], strict=True)):
+        ax.annotate(f"{int(count)}", (order.index(verdict), y), xytext=(9, 0),
                     textcoords="offset points", va="center", fontsize=9, color=GREY)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{_short(t)} ({s})" for t, s in zip(rows["topic"], rows["source_id"],
