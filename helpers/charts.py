@@ -19,7 +19,15 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
 from helpers.errors import UsageError
-from helpers.plots import COLOR_CYCLE, GREY, MAX_ALT_CHARS, PALETTE, finish, new_figure
+from helpers.plots import (
+    COLOR_CYCLE,
+    GREY,
+    MAX_ALT_CHARS,
+    PALETTE,
+    finish,
+    new_figure,
+    save_dpi,
+)
 
 DEATH_COLUMNS = ("deaths_low", "deaths_best", "deaths_high")
 CONFLICT_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -436,27 +444,33 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
     the table under an explorer lists every event, so nothing is lost.
     """
     canvas = FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
-    renderer = canvas.get_renderer()
-    frame = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
-    placed: list[Bbox] = []
-    for _, event in events.iterrows():
-        lane = lanes.index(event["theme"]) if event["theme"] in lanes else 0
-        title = str(event["title"])
-        if len(title) > LABEL_CHARS:
-            title = title[: LABEL_CHARS - 1].rstrip() + "…"
-        for offset in LABEL_OFFSETS:
-            label = ax.annotate(title, (event["date"], lane), xytext=(0, offset),  # type: ignore[attr-defined]
-                                textcoords="offset points", fontsize=8.5, ha="center",
-                                color="#222222", annotation_clip=False)
-            label.set_in_layout(False)
-            box = label.get_window_extent(renderer)
-            fits = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
-                    and box.y1 <= frame.y1 and not any(box.overlaps(b) for b in placed))
-            if fits:
-                placed.append(box)
-                break
-            label.remove()
+    # laid out at the resolution the chart is stored at, so that storing it measures no text
+    # again (helpers.plots.figure_png draws on this canvas)
+    shown_dpi, fig.dpi = fig.dpi, save_dpi(fig)
+    try:
+        fig.draw_without_rendering()
+        renderer = canvas.get_renderer()
+        frame = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
+        placed: list[Bbox] = []
+        for _, event in events.iterrows():
+            lane = lanes.index(event["theme"]) if event["theme"] in lanes else 0
+            title = str(event["title"])
+            if len(title) > LABEL_CHARS:
+                title = title[: LABEL_CHARS - 1].rstrip() + "…"
+            for offset in LABEL_OFFSETS:
+                label = ax.annotate(title, (event["date"], lane), xytext=(0, offset),  # type: ignore[attr-defined]
+                                    textcoords="offset points", fontsize=8.5, ha="center",
+                                    color="#222222", annotation_clip=False)
+                label.set_in_layout(False)
+                box = label.get_window_extent(renderer)
+                fits = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                        and box.y1 <= frame.y1 and not any(box.overlaps(b) for b in placed))
+                if fits:
+                    placed.append(box)
+                    break
+                label.remove()
+    finally:
+        fig.dpi = shown_dpi
     return len(placed)
 
 
@@ -497,8 +511,6 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
             ticks = [t for t in ticks if t >= span[0] - margin]
             ax.set_xticks(ticks, [f"{t:%b}" if t.year == span[1].year else f"{t:%b %Y}"
                                   for t in ticks])
-    if 0 < len(events) <= MAX_LABELLED_EVENTS:
-        _label_events(fig, ax, events, lanes)
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
     filters = [f"theme '{theme}'" if theme else "",
@@ -522,7 +534,13 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
         alt = (f"Timeline from {period} for {chosen}: {len(events)} {noun} ({spread}), "
                f"from '{first['title']}' ({when(first['date'])}) to '{last['title']}' "
                f"({when(last['date'])}), each theme on its own row with its own marker shape.")
-    return finish(fig, source="Course timeline, data/timeline.csv (sources per event)", alt=alt)
+    finish(fig, source="Course timeline, data/timeline.csv (sources per event)", alt=alt)
+    if 0 < len(events) <= MAX_LABELLED_EVENTS:
+        # last, once the source line is in place: placing labels lays the chart out, and that
+        # layout is then kept, so that saving the chart does not lay it out a second time
+        _label_events(fig, ax, events, lanes)
+        fig.set_layout_engine("none")
+    return fig
 
 
 def events_table_html(events: pd.DataFrame, *, limit: int = 60, first_header: str = "Event",
