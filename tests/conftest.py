@@ -93,7 +93,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Playwright's sync API keeps an asyncio loop running in the test process while its browser
     is open; widget unit tests that run after it would see that loop and behave as in a live
-    kernel. Unit tests and notebook checks therefore run first, each in their collected order
-    (under pytest-xdist each worker is sent its tests in this order too).
+    kernel. Unit tests and notebook checks therefore run first, each in their collected order.
+    Under pytest-xdist the workers are sent their tests in this order too, because pyproject.toml
+    turns off the reordering that would send the largest groups first: a group of browser tests
+    sent early left Playwright's loop running under the widget tests that followed it.
     """
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
