@@ -98,4 +98,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     turns off the reordering that would send the largest groups first: a group of browser tests
     sent early left Playwright's loop running under the widget tests that followed it.
     """
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+    # Among the browser tests the JupyterHub test, by far the longest (over a minute), goes
+    # first, so that under pytest-xdist the other worker runs the rest meanwhile rather than
+    # the run ending on it.
+    items.sort(key=lambda item: ("tests/browser/" in item.nodeid,
+                                 "tests/browser/test_hub_in_browser.py" not in item.nodeid))
