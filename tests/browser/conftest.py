@@ -201,8 +201,13 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
     pg = context.new_page()
     errors: list[str] = []
+    console: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # errors the page logs: not failures by themselves (Voilà logs some on every load, such as
+    # fonts it cannot fetch offline), but what a failing test reports about the page
+    pg.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
     pg.page_errors = errors  # type: ignore[attr-defined]
+    pg.console_messages = console  # type: ignore[attr-defined]
     try:
         yield pg
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from typing import Any
 
@@ -108,7 +109,37 @@ def open_in_voila(page: Any, server: Any, notebook: str) -> None:
     page.wait_for_selector(".jp-OutputArea-output, .jp-RenderedHTMLCommon", timeout=60_000)
 
 
+# Output areas where a widget view is not (yet) drawn: ipywidgets writes these words in its place.
+STUCK_WIDGETS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+    .map(e => e.innerText.trim())
+    .filter(t => t.startsWith('Loading widget') || t.startsWith('Error displaying widget'))"""
+
+
 def wait_for_exercises(page: Any, exercises: list[Any]) -> None:
-    """Wait until every exercise's widget is on the page (Voilà renders them progressively)."""
+    """Wait until every exercise's widget is on the page (Voilà draws them after loading).
+
+    One deadline covers them all. When it passes, the failure names the exercises that are
+    missing and what the page shows instead: widget outputs still loading or in error, page
+    errors and the console's errors, so that a failure in CI can be told apart from slowness.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + RUN_SECONDS
     for ex in exercises:
-        page.locator(f".course-exid-{ex.id}").wait_for(timeout=RUN_SECONDS * 1000)
+        left = max(deadline - time.monotonic(), 1.0)
+        try:
+            page.locator(f".course-exid-{ex.id}").wait_for(timeout=left * 1000)
+        except PlaywrightTimeout:
+            missing = [e.id for e in exercises
+                       if page.locator(f".course-exid-{e.id}").count() == 0]
+            hidden = [e.id for e in exercises if e.id not in missing
+                      and not page.locator(f".course-exid-{e.id}").first.is_visible()]
+            stuck = page.evaluate(STUCK_WIDGETS_JS)
+            console = getattr(page, "console_messages", [])
+            raise AssertionError(
+                f"exercise {ex.id} not visible after {RUN_SECONDS} s at {page.url}\n"
+                f"missing from the page: {missing}\nthere but not visible: {hidden}\n"
+                f"widget outputs not drawn ({len(stuck)}): {stuck[:10]}\n"
+                f"page errors: {getattr(page, 'page_errors', [])}\n"
+                f"console errors (last 20 of {len(console)}): {console[-20:]}"
+            ) from None
