@@ -10,6 +10,7 @@ import json
 import re
 import time
 import urllib.request
+import warnings
 from typing import Any
 
 RUN_SECONDS = 180
@@ -98,8 +99,47 @@ def error_outputs(page: Any) -> list[str]:
     return [t.strip() for t in page.locator(selector).all_inner_texts() if t.strip()]
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# A widget output is drawn once its renderer holds the widget's view; until then it holds the
+# words "Loading widget...", and on failure "Error displaying widget" (and no view).
+WIDGETS_DRAWN_JS = """(expected) => document.querySelectorAll(
+    '.jp-OutputArea-output > .jupyter-widgets').length >= expected"""
+VOILA_DRAW_SECONDS = 120
+
+
+def widget_outputs(path: Any) -> int:
+    """Count the widget views a notebook shows in its saved (executed) outputs."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return sum(1 for cell in nb["cells"] if cell["cell_type"] == "code"
+               for out in cell.get("outputs", []) if WIDGET_MIME in out.get("data", {}))
+
+
 def open_in_voila(page: Any, server: Any, notebook: str) -> None:
-    """Open a notebook as a Voilà app and wait until it has finished rendering."""
+    """Open a notebook as a Voilà app; wait until it is rendered and every widget is drawn.
+
+    Voilà runs the notebook in a new kernel, sends the page, and only then does the page fetch
+    every widget's state from the kernel and draw it. Once in CI (two test processes on two
+    cores), lesson 05 rendered with one exercise never drawn. If a widget is not drawn within
+    :data:`VOILA_DRAW_SECONDS`, the page is loaded once more, as a student would reload it, and
+    a warning with what the page showed is raised so that the retry is seen in the test report;
+    a second failure fails the test with both accounts.
+    """
+    expected = widget_outputs(server.root / notebook)
+    first = _render_in_voila(page, server, notebook, expected)
+    if first is None:
+        return
+    warnings.warn(f"Voilà did not draw every widget; loading the page once more. {first}",
+                  stacklevel=2)
+    second = _render_in_voila(page, server, notebook, expected)
+    if second is not None:
+        raise AssertionError(f"Voilà did not draw every widget, twice.\nFirst: {first}\n"
+                             f"Second: {second}")
+
+
+def _render_in_voila(page: Any, server: Any, notebook: str, expected: int) -> str | None:
+    """Load the page; return None once every widget is drawn, else what the page shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(server.url(f"/voila/render/{notebook}"), timeout=RUN_SECONDS * 1000)
     page.wait_for_function(
         "() => !document.querySelector('#loading') || "
@@ -107,6 +147,24 @@ def open_in_voila(page: Any, server: Any, notebook: str) -> None:
         timeout=RUN_SECONDS * 1000,
     )
     page.wait_for_selector(".jp-OutputArea-output, .jp-RenderedHTMLCommon", timeout=60_000)
+    try:
+        page.wait_for_function(WIDGETS_DRAWN_JS, arg=expected,
+                               timeout=VOILA_DRAW_SECONDS * 1000)
+        return None
+    except PlaywrightTimeout:
+        drawn = page.evaluate(
+            "() => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length")
+        return (f"{drawn} of {expected} widgets drawn after {VOILA_DRAW_SECONDS} s; "
+                f"{page_state(page)}")
+
+
+def page_state(page: Any) -> str:
+    """What a failing wait reports: widget outputs not drawn, page errors, console errors."""
+    stuck = page.evaluate(STUCK_WIDGETS_JS)
+    console = getattr(page, "console_messages", [])
+    return (f"widget outputs not drawn ({len(stuck)}): {stuck[:10]}; "
+            f"page errors: {getattr(page, 'page_errors', [])}; "
+            f"console errors (last 20 of {len(console)}): {console[-20:]}")
 
 
 # Output areas where a widget view is not (yet) drawn: ipywidgets writes these words in its place.
@@ -134,12 +192,7 @@ def wait_for_exercises(page: Any, exercises: list[Any]) -> None:
                        if page.locator(f".course-exid-{e.id}").count() == 0]
             hidden = [e.id for e in exercises if e.id not in missing
                       and not page.locator(f".course-exid-{e.id}").first.is_visible()]
-            stuck = page.evaluate(STUCK_WIDGETS_JS)
-            console = getattr(page, "console_messages", [])
             raise AssertionError(
                 f"exercise {ex.id} not visible after {RUN_SECONDS} s at {page.url}\n"
                 f"missing from the page: {missing}\nthere but not visible: {hidden}\n"
-                f"widget outputs not drawn ({len(stuck)}): {stuck[:10]}\n"
-                f"page errors: {getattr(page, 'page_errors', [])}\n"
-                f"console errors (last 20 of {len(console)}): {console[-20:]}"
-            ) from None
+                f"{page_state(page)}") from None
