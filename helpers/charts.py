@@ -474,6 +474,33 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
     return len(placed)
 
 
+YEAR_STEPS = (1, 2, 5, 10, 20, 50)
+MONTH_STEPS = (1, 2, 3, 4, 6)
+MAX_TICKS = 10
+
+
+def _year_ticks(start: int, end: int, left: pd.Timestamp, right: pd.Timestamp
+                ) -> tuple[list[pd.Timestamp], list[str]]:
+    """Return the ticks of a timeline from ``start`` to ``end``, and their labels.
+
+    Whole years (every 1, 2, 5… years) over four years or more, else the first of every 1, 2,
+    3… months, labelled "Jan 2020", "Apr", "Jul": at most ten ticks, between ``left`` and
+    ``right``. Fixed here rather than chosen by matplotlib's date locator each time the chart
+    is laid out and drawn, which was an eighth of the cost of drawing a timeline.
+    """
+    years = end - start + 1
+    if years >= 4:
+        step = next((s for s in YEAR_STEPS if -(-years // s) <= MAX_TICKS), YEAR_STEPS[-1])
+        first = -(-start // step) * step
+        ticks = [pd.Timestamp(f"{y}-01-01") for y in range(first, end + 2, step)]
+        return [t for t in ticks if left <= t <= right], [f"{t.year}" for t in ticks
+                                                          if left <= t <= right]
+    step = next(s for s in MONTH_STEPS if -(-years * 12 // s) <= MAX_TICKS)
+    ticks = [t for t in pd.date_range(f"{start}-01-01", f"{end + 1}-01-01", freq=f"{step}MS")
+             if left <= t <= right]
+    return ticks, [f"{t:%b %Y}" if t.month == 1 else f"{t:%b}" for t in ticks]
+
+
 def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str | None = None,
                    actor: str | None = None, title: str | None = None,
                    actor_name: str | None = None,
@@ -498,8 +525,10 @@ def timeline_chart(timeline: pd.DataFrame, start: int, end: int, *, theme: str |
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     if span is None:
-        ax.set_xlim(pd.Timestamp(f"{start}-01-01") - pd.Timedelta(days=60),
-                    pd.Timestamp(f"{end}-12-31") + pd.Timedelta(days=60))
+        left = pd.Timestamp(f"{start}-01-01") - pd.Timedelta(days=60)
+        right = pd.Timestamp(f"{end}-12-31") + pd.Timedelta(days=60)
+        ax.set_xlim(left, right)
+        ax.set_xticks(*_year_ticks(start, end, left, right))
     else:
         margin = pd.Timedelta(days=max(2, (span[1] - span[0]).days // 40))
         ax.set_xlim(span[0] - margin, span[1] + margin)

@@ -83,6 +83,28 @@ def test_timeline_chart_describes_what_it_shows(small_timeline: pd.DataFrame) ->
     assert empty == "Timeline from 2002 to 2019 for all themes: no events match."
 
 
+@pytest.mark.parametrize(("start", "end", "labels"), [
+    (1979, 2020, ["1980", "1985", "1990", "1995", "2000", "2005", "2010", "2015", "2020"]),
+    (2001, 2020, [str(y) for y in range(2002, 2021, 2)]),
+    (1995, 2001, [str(y) for y in range(1995, 2003)]),
+    # the tick that closes the last year stays when the axis reaches it
+    (2021, 2025, ["2021", "2022", "2023", "2024", "2025", "2026"]),
+    (2020, 2021, ["Jan 2020", "Apr", "Jul", "Oct", "Jan 2021", "Apr", "Jul", "Oct", "Jan 2022"]),
+    (2020, 2020, ["Jan 2020", "Mar", "May", "Jul", "Sep", "Nov", "Jan 2021"]),
+    (2023, 2025, ["Jan 2023", "May", "Sep", "Jan 2024", "May", "Sep", "Jan 2025", "May", "Sep",
+                  "Jan 2026"]),
+])
+def test_timeline_ticks_are_whole_years_or_months(small_timeline: pd.DataFrame, start: int,
+                                                   end: int, labels: list[str]) -> None:
+    fig = charts.timeline_chart(small_timeline, start, end)
+    figure_png(fig)  # drawn, as shown: the ticks are fixed, not chosen at drawing time
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == labels
+    left, right = ax.get_xlim()
+    assert all(left <= x <= right for x in ax.get_xticks())
+    assert len(labels) <= 10
+
+
 def test_events_table_escapes_html(small_timeline: pd.DataFrame) -> None:
     table = charts.events_table_html(small_timeline)
     assert "<script>" not in table and "&lt;script&gt;" in table
