@@ -8,7 +8,9 @@ their own and through the hub's proxy as a browser would:
    local git repository, as the README's link does);
 2. opens the lesson: starts a kernel for it (Jupyter REST API) and connects to the kernel's
    websocket (the Jupyter messaging protocol). The notebook counts as *ready* when the kernel
-   answers; the time is measured from the moment the whole class asked for their servers;
+   answers; the time is measured from the moment the whole class asked for their servers. A
+   connection lost on the way is opened again in the same session, as JupyterLab does, and
+   counted under *Reconnections*; after three losses the student counts as failed;
 3. runs every code cell of the lesson in order (a "Run All"), and then
 4. answers the lesson's exercises at a student's pace (a few seconds' thought between answers,
    some wrong first), each answer a ``check("id", value)`` executed in the kernel, which grades
@@ -117,6 +119,7 @@ class Student:
     round_trips: list[float] = field(default_factory=list)
     memory_mib: float | None = None  # server + kernels, RSS
     kernel_mib: float | None = None
+    reconnects: int = 0  # kernel connections lost and opened again
     error: str | None = None
 
 
@@ -137,16 +140,47 @@ def answers_for(notebook: str) -> list[tuple[str, str]]:
     return out
 
 
+MAX_RECONNECTS = 3  # per student; then the student counts as failed
+RECONNECT_PAUSE = 1.0  # seconds before opening a lost connection again
+
+
 class Kernel:
-    """A kernel's websocket through the hub's proxy: send code, wait for its reply and idle."""
+    """A kernel's websocket through the hub's proxy: send code, wait for its reply and idle.
+
+    A connection lost mid-lesson is opened again in the same session, as JupyterLab does:
+    the server keeps the session's messages while it is away and sends them on reconnection.
+    Each reconnection is counted (a student would see "reconnecting" for a moment); after
+    :data:`MAX_RECONNECTS` the loss is the student's failure.
+    """
 
     def __init__(self, hub: Any, user: str, kernel_id: str) -> None:
+        self.session = uuid.uuid4().hex
+        self.url = (hub.url.replace("http://", "ws://")
+                    + f"/user/{user}/api/kernels/{kernel_id}/channels?session_id={self.session}")
+        self.header = [f"Authorization: token {hub.token}"]
+        self.reconnects = 0
+        self.ws = self._connect()
+
+    def _connect(self) -> Any:
         import websocket
 
-        url = hub.url.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel_id}/channels"
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {hub.token}"],
-                                              timeout=STUDENT_SECONDS)
-        self.session = uuid.uuid4().hex
+        return websocket.create_connection(self.url, header=self.header,
+                                           timeout=STUDENT_SECONDS)
+
+    def _recv(self) -> str:
+        import websocket
+
+        while True:
+            try:
+                return str(self.ws.recv())
+            except (websocket.WebSocketConnectionClosedException, ConnectionError):
+                if self.reconnects >= MAX_RECONNECTS:
+                    raise
+                self.reconnects += 1
+                time.sleep(RECONNECT_PAUSE)
+                with contextlib.suppress(Exception):
+                    self.ws.close()
+                self.ws = self._connect()
 
     def _send(self, msg_type: str, content: dict[str, Any]) -> str:
         msg_id = uuid.uuid4().hex
@@ -163,7 +197,7 @@ class Kernel:
         got_reply: dict[str, Any] | None = None
         idle = False
         while got_reply is None or not idle:
-            msg = json.loads(self.ws.recv())
+            msg = json.loads(self._recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             if msg["header"]["msg_type"] == reply:
@@ -223,6 +257,7 @@ def student_session(hub: Any, student: Student, repo: Path, cells: list[str],
         student.error = f"{type(exc).__name__}: {exc}"[:300]
     finally:
         if kernel is not None:
+            student.reconnects = kernel.reconnects
             kernel.close()
 
 
@@ -272,6 +307,7 @@ def run_class(hub: Any, repo: Path, n: int, cells: list[str],
     return {
         "students": n,
         "failed": [f"{s.name}: {s.error}" for s in students if s.error],
+        "reconnects": sum(s.reconnects for s in students),
         "ready_max": max((s.ready for s in ok if s.ready is not None), default=None),
         "ready_median": statistics.median([s.ready for s in ok]) if ok else None,
         "lesson_median": statistics.median([s.lesson for s in ok]) if ok else None,
@@ -314,19 +350,19 @@ def machine() -> dict[str, str]:
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| Students at once | Notebook ready, all (median) | Lesson run, median | "
             "Memory per student, median (max) | Kernel, max | Answer checks | "
-            "Check round trip, median | 95th percentile | Failed |\n"
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+            "Check round trip, median | 95th percentile | Reconnections | Failed |\n"
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     lines = []
     for r in rows:
         if r.get("skipped"):
-            lines.append(f"| {r['students']} | not run: {r['skipped']} | | | | | | | |")
+            lines.append(f"| {r['students']} | not run: {r['skipped']} | | | | | | | | |")
             continue
         lines.append(
             f"| {r['students']} | {_fmt(r['ready_max'], ' s', 1)} "
             f"({_fmt(r['ready_median'], ' s', 1)}) | {_fmt(r['lesson_median'], ' s', 1)} | "
             f"{_fmt(r['memory_median'], ' MiB', 0)} ({_fmt(r['memory_max'], ' MiB', 0)}) | "
             f"{_fmt(r['kernel_max'], ' MiB', 0)} | {r['checks']} | {_fmt(r['p50'], ' s')} | "
-            f"{_fmt(r['p95'], ' s')} | {len(r['failed'])} |")
+            f"{_fmt(r['p95'], ' s')} | {r.get('reconnects', 0)} | {len(r['failed'])} |")
     return head + "\n".join(lines) + "\n"
 
 
@@ -364,7 +400,10 @@ def report(rows: list[dict[str, Any]], info: dict[str, str],
         f"{NOTEBOOK} opened (ready = its kernel answers, counted from the moment the whole "
         "class asked for servers), all its code cells run, then its exercises answered with "
         f"`check(...)` at {THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s of thought per answer. "
-        "Memory is resident memory (RSS) of server plus kernel after the last answer.",
+        "Memory is resident memory (RSS) of server plus kernel after the last answer. A "
+        "kernel connection lost on the way is opened again in the same session, as JupyterLab "
+        "does (the server keeps the session's messages meanwhile): *Reconnections* counts "
+        f"these; after {MAX_RECONNECTS} losses a student counts as failed.",
         "",
         *notes,
     ]

@@ -7,6 +7,7 @@ check the arithmetic that turns its measurements into the README's figures.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 
 import pytest
@@ -93,3 +94,71 @@ def test_answers_cover_the_lessons_checkable_exercises() -> None:
     for _, value in answers:
         compile(str(value), "<answer>", "eval")
 
+
+
+class FakeSocket:
+    """A kernel websocket: answers the last request sent on any socket with the messages
+    ``kinds`` names, in turn, then drops the connection (``drop=True``) when they run out."""
+
+    last_request = ""
+
+    def __init__(self, url: str, kinds: list[str], *, drop: bool) -> None:
+        self.url, self.kinds, self.drop = url, list(kinds), drop
+
+    def send(self, text: str) -> None:
+        FakeSocket.last_request = json.loads(text)["header"]["msg_id"]
+
+    def recv(self) -> str:
+        import websocket
+
+        if not self.kinds:
+            if self.drop:
+                raise websocket.WebSocketConnectionClosedException("Connection was lost.")
+            raise AssertionError("the client waited for more than the kernel sends")
+        kind = self.kinds.pop(0)
+        msg_type, content = (("status", {"execution_state": kind}) if kind in ("busy", "idle")
+                             else ("execute_reply", {"status": "ok"}))
+        return json.dumps({"parent_header": {"msg_id": FakeSocket.last_request},
+                           "header": {"msg_type": msg_type}, "content": content})
+
+    def close(self) -> None:
+        pass
+
+
+HUB = type("Hub", (), {"url": "http://127.0.0.1:1", "token": "t"})()
+
+
+def test_a_lost_kernel_connection_is_reopened_in_the_same_session(monkeypatch) -> None:
+    """As JupyterLab does: the server keeps the session's messages while it is away."""
+    import websocket
+
+    opened: list[FakeSocket] = []
+
+    def connect(url: str, **_: object) -> FakeSocket:
+        # the first connection says busy, then is lost before the reply; on the second the
+        # server replays what it kept for the session
+        sock = (FakeSocket(url, ["busy"], drop=True) if not opened
+                else FakeSocket(url, ["reply", "idle"], drop=False))
+        opened.append(sock)
+        return sock
+
+    monkeypatch.setattr(websocket, "create_connection", connect)
+    monkeypatch.setattr(bench, "RECONNECT_PAUSE", 0)
+    kernel = bench.Kernel(HUB, "c5-s01", "k1")
+    assert kernel.run("1 + 1") == {"status": "ok"}
+    assert kernel.reconnects == 1
+    assert len(opened) == 2 and opened[0].url == opened[1].url
+    assert opened[0].url.endswith(
+        f"/user/c5-s01/api/kernels/k1/channels?session_id={kernel.session}")
+
+
+def test_a_connection_lost_again_and_again_fails_the_student(monkeypatch) -> None:
+    import websocket
+
+    monkeypatch.setattr(websocket, "create_connection",
+                        lambda url, **_: FakeSocket(url, [], drop=True))
+    monkeypatch.setattr(bench, "RECONNECT_PAUSE", 0)
+    kernel = bench.Kernel(HUB, "c5-s01", "k1")
+    with pytest.raises(websocket.WebSocketConnectionClosedException):
+        kernel.run("1 + 1")
+    assert kernel.reconnects == bench.MAX_RECONNECTS
