@@ -707,9 +707,8 @@ def _chart_right(notebook: str, ids: list[str], bank: Any, figures: dict[str, Ex
     from helpers.plots import figure_png, finish, new_figure
 
     height = 1.2 + 0.42 * len(ids)
-    fig, ax = new_figure(size=(10, height))
-    fig.suptitle(f"{notebook}: how many students got each exercise right", x=0.01, ha="left",
-                 fontweight="bold", fontsize=14)
+    fig, ax = new_figure(f"{notebook}: how many students got each exercise right",
+                         size=(10, height), figure_title=True)
     labels = [_short(f"{i}  {bank.exercises[i].title}".strip(), 55) for i in ids]
     parts = {"right": [figures[i].right for i in ids],
              "partly": [figures[i].partly for i in ids],

@@ -95,21 +95,28 @@ def house_style() -> Iterator[None]:
 
 
 def new_figure(title: str | None = None, *, size: tuple[float, float] = (9, 4.8),
-               ncols: int = 1) -> tuple[Figure, Any]:
+               ncols: int = 1, nrows: int = 1,
+               figure_title: bool = False) -> tuple[Figure, Any]:
     """Return ``(figure, axes)`` for a new chart in the house style, with an optional title.
 
     The figure is not attached to pyplot, so it is shown only when passed to :func:`show` and
-    never twice. ``ncols`` above 1 returns an array of axes side by side.
+    never twice. ``ncols`` or ``nrows`` above 1 return an array of axes (side by side, or a
+    grid). The title goes over a single chart's axes; over the whole figure, from its left edge,
+    when there are several axes, or with ``figure_title=True`` for one chart whose long tick
+    labels push its axes so far right that an axes title would run off the chart.
     """
     if title is not None and not isinstance(title, str):
         raise UsageError(f"a chart title is text, not {type(title).__name__}.")
+    for name, count in (("ncols", ncols), ("nrows", nrows)):
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise UsageError(f"{name} counts the charts in the figure: whole numbers of 1 or "
+                             f"more, not {count!r}.")
     with house_style():
         fig = Figure(figsize=size, layout="constrained")
-        axes = fig.subplots(1, ncols)
+        axes = fig.subplots(nrows, ncols)
         if title:
-            first = axes if ncols == 1 else axes[0]
-            if ncols == 1:
-                first.set_title(title)
+            if nrows == ncols == 1 and not figure_title:
+                axes.set_title(title)
             else:
                 fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=14)
     return fig, axes

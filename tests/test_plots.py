@@ -51,6 +51,26 @@ def test_new_figure_has_title_and_axes() -> None:
     assert fig2.get_suptitle() == "Two panels"
 
 
+def test_new_figure_titles_a_grid_or_a_wide_chart_from_the_figure_s_left_edge() -> None:
+    fig, axes = plots.new_figure("Four panels", nrows=2, ncols=2)
+    assert axes.shape == (2, 2)
+    assert fig.get_suptitle() == "Four panels"
+    assert fig._suptitle.get_horizontalalignment() == "left"
+    assert all(ax.get_title(loc="left") == "" for ax in axes.ravel())
+    # one chart whose long tick labels would push an axes title off the chart
+    fig, ax = plots.new_figure("Long labels", figure_title=True)
+    assert fig.get_suptitle() == "Long labels" and ax.get_title(loc="left") == ""
+    fig, ax = plots.new_figure("One chart")
+    assert fig.get_suptitle() == "" and ax.get_title(loc="left") == "One chart"
+
+
+@pytest.mark.parametrize("kwargs", [{"ncols": 0}, {"nrows": -1}, {"nrows": 1.5},
+                                    {"ncols": True}, {"nrows": "2"}])
+def test_new_figure_refuses_a_grid_that_is_not_whole_positive_numbers(kwargs: dict) -> None:
+    with pytest.raises(UsageError, match="whole numbers of 1 or more"):
+        plots.new_figure("x", **kwargs)
+
+
 def test_finish_writes_source_under_the_chart_and_sets_alt_text() -> None:
     fig, ax = plots.new_figure("A chart")
     ax.plot([2019, 2020, 2021], [1, 3, 2])

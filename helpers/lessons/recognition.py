@@ -372,13 +372,12 @@ def _wrap(text: str, width: int = 34) -> str:
 def six_files_chart(key_figures: pd.DataFrame) -> Figure:
     """Return four small bar charts, one per file, each bar labelled with its figure's source."""
     table = six_files_table(key_figures)
-    fig = Figure(figsize=(10, 7.4), layout="constrained")
+    fig, grid = new_figure("SHAH-2022's six files in figures, beside other sources",
+                           size=(10, 7.4), nrows=2, ncols=2)
+    axes = grid.ravel()
     from helpers.plots import house_style
 
     with house_style():
-        axes = fig.subplots(2, 2).ravel()
-        fig.suptitle("SHAH-2022's six files in figures, beside other sources", x=0.01,
-                     ha="left", fontweight="bold", fontsize=14)
         for ax, (name, part) in zip(axes, table.groupby("file", sort=False), strict=True):
             labels = [_wrap(f"{f} [{s}]", 36) for f, s in zip(part["figure"], part["source_ids"],
                                                                strict=True)]
@@ -425,9 +424,9 @@ def economy_chart(economy: pd.DataFrame, start: int = 2015, end: int = 2023) -> 
         subset=["gdp_per_capita_usd", "population"])
     if rows.empty:
         raise UsageError(f"the economy table has no years between {start} and {end}.")
-    fig, (left, right) = new_figure(None, size=(10, 4), ncols=2)
-    fig.suptitle(f"Afghanistan's economy and population, {start}–{rows['year'].max()}", x=0.01,
-                 ha="left", fontweight="bold", fontsize=14)
+    fig, (left, right) = new_figure(
+        f"Afghanistan's economy and population, {start}–{rows['year'].max()}", size=(10, 4),
+        ncols=2)
     left.plot(rows["year"], rows["gdp_per_capita_usd"], marker="o", color=PALETTE["blue"])
     left.set_title("GDP per person (current US$)", fontsize=11, loc="left")
     right.plot(rows["year"], rows["population"] / 1e6, marker="s", color=PALETTE["green"])

@@ -146,9 +146,8 @@ def claims_evidence_chart(rows: pd.DataFrame) -> Figure:
     height = max(3.2, 0.42 * len(rows) + 1.6)
     # a figure-level title from the left edge: the long claim labels push the axes (and an
     # axes title) so far right that the title would run off the chart
-    fig, ax = new_figure(None, size=(9.5, height))
-    fig.suptitle("Claims weighed in this lesson: how strong is the record?", x=0.01, ha="left",
-                 fontweight="bold", fontsize=14)
+    fig, ax = new_figure("Claims weighed in this lesson: how strong is the record?",
+                         size=(9.5, height), figure_title=True)
     verdicts = rows["agrees"].tolist()
     for verdict in dict.fromkeys(verdicts):  # one line of markers per verdict, not one per claim
         color, marker, _symbol = STRENGTH_STYLE[verdict]
