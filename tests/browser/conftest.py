@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,6 +194,16 @@ def browser(chromium: str) -> Iterator[object]:
             yield instance
         finally:
             instance.close()
+
+
+@pytest.fixture
+def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
+    other work) can take longer than Playwright's and lab's default waits: triple them."""
+    from . import lab
+
+    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
+    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
 
 
 @pytest.fixture

@@ -20,12 +20,8 @@ NOTEBOOK = "00_start_here.ipynb"
 KINDS = {"single_choice", "select_all", "number", "text", "ordering", "matching", "reflection"}
 
 
-@pytest.fixture(autouse=True)
-def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
-    other work) can take longer than Playwright's and lab's default waits."""
-    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
-    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
+# a whole notebook is run in JupyterLab: the longer waits of the `patient` fixture (conftest)
+pytestmark = pytest.mark.usefixtures("patient")
 
 
 def _active_cell(page: Any) -> int:

@@ -28,14 +28,6 @@ def code_cell_count(name: str) -> int:
     return sum(1 for cell in nb.cells if cell.cell_type == "code")
 
 
-@pytest.fixture
-def patient(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening JupyterLab and running a whole notebook on a busy machine (two cores shared by
-    other work) can take longer than Playwright's and lab's default waits."""
-    monkeypatch.setattr(lab, "RUN_SECONDS", 3 * lab.RUN_SECONDS)
-    page.set_default_navigation_timeout(lab.RUN_SECONDS * 1000)
-
-
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_lesson_in_jupyterlab(page: Any, lab_server: Any, notebook: str, patient: None) -> None:
     """Run all in a fresh kernel: no errors, charts with alt text, audit passes, exercises work."""
