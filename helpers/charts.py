@@ -24,9 +24,9 @@ from helpers.plots import (
     GREY,
     MAX_ALT_CHARS,
     PALETTE,
+    at_save_dpi,
     finish,
     new_figure,
-    save_dpi,
 )
 
 DEATH_COLUMNS = ("deaths_low", "deaths_best", "deaths_high")
@@ -444,14 +444,13 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
     the table under an explorer lists every event, so nothing is lost.
     """
     canvas = FigureCanvasAgg(fig)
+    placed: list[Bbox] = []
     # laid out at the resolution the chart is stored at, so that storing it measures no text
     # again (helpers.plots.figure_png draws on this canvas)
-    shown_dpi, fig.dpi = fig.dpi, save_dpi(fig)
-    try:
+    with at_save_dpi(fig):
         fig.draw_without_rendering()
         renderer = canvas.get_renderer()
         frame = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
-        placed: list[Bbox] = []
         for _, event in events.iterrows():
             lane = lanes.index(event["theme"]) if event["theme"] in lanes else 0
             title = str(event["title"])
@@ -469,8 +468,6 @@ def _label_events(fig: Figure, ax: object, events: pd.DataFrame, lanes: list[str
                     placed.append(box)
                     break
                 label.remove()
-    finally:
-        fig.dpi = shown_dpi
     return len(placed)
 
 
@@ -492,9 +489,9 @@ def _year_ticks(start: int, end: int, left: pd.Timestamp, right: pd.Timestamp
     if years >= 4:
         step = next((s for s in YEAR_STEPS if -(-years // s) <= MAX_TICKS), YEAR_STEPS[-1])
         first = -(-start // step) * step
-        ticks = [pd.Timestamp(f"{y}-01-01") for y in range(first, end + 2, step)]
-        return [t for t in ticks if left <= t <= right], [f"{t.year}" for t in ticks
-                                                          if left <= t <= right]
+        ticks = [t for y in range(first, end + 2, step)
+                 if left <= (t := pd.Timestamp(f"{y}-01-01")) <= right]
+        return ticks, [f"{t.year}" for t in ticks]
     step = next(s for s in MONTH_STEPS if -(-years * 12 // s) <= MAX_TICKS)
     ticks = [t for t in pd.date_range(f"{start}-01-01", f"{end + 1}-01-01", freq=f"{step}MS")
              if left <= t <= right]

@@ -178,6 +178,20 @@ def save_dpi(fig: Figure) -> float:
     return float(fig.dpi if wanted == "figure" else wanted)
 
 
+@contextmanager
+def at_save_dpi(fig: Figure) -> Iterator[None]:
+    """Give ``fig`` the resolution it is stored at (:func:`save_dpi`) inside the block only.
+
+    Text measured inside (laying out, placing labels) has the sizes the stored chart draws,
+    so storing it measures nothing again; the figure keeps its own dpi for everything else.
+    """
+    shown_dpi, fig.dpi = fig.dpi, save_dpi(fig)
+    try:
+        yield
+    finally:
+        fig.dpi = shown_dpi
+
+
 def figure_png(fig: Figure) -> bytes:
     """Return the chart as PNG bytes (for saving, or for looking at it outside Jupyter).
 
@@ -191,21 +205,16 @@ def figure_png(fig: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    dpi = save_dpi(fig)
-    shown_dpi = fig.dpi
     # an Agg canvas the chart already has keeps its renderer, and with it the sizes of texts
     # measured when the chart was laid out (helpers.charts places labels that way)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    fig.dpi = dpi
-    try:
+    with at_save_dpi(fig):
         canvas.draw()
         width, height = canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
                                  0, 1)
         palette = image.convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE,
                                                 dither=Image.Dither.NONE)
-    finally:
-        fig.dpi = shown_dpi
     buffer = io.BytesIO()
     palette.save(buffer, format="PNG")
     return buffer.getvalue()

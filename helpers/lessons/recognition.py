@@ -27,7 +27,7 @@ from helpers.charts import format_event_date, need_columns
 from helpers.data import load_role_interests, split_ids, table_info
 from helpers.errors import DataError, UsageError
 from helpers.maps import draw_geojson
-from helpers.plots import GREY, PALETTE, finish, new_figure
+from helpers.plots import GREY, PALETTE, finish, house_style, new_figure
 
 if TYPE_CHECKING:
     from helpers.explore import ChartExplorer
@@ -375,8 +375,6 @@ def six_files_chart(key_figures: pd.DataFrame) -> Figure:
     fig, grid = new_figure("SHAH-2022's six files in figures, beside other sources",
                            size=(10, 7.4), nrows=2, ncols=2)
     axes = grid.ravel()
-    from helpers.plots import house_style
-
     with house_style():
         for ax, (name, part) in zip(axes, table.groupby("file", sort=False), strict=True):
             labels = [_wrap(f"{f} [{s}]", 36) for f, s in zip(part["figure"], part["source_ids"],
