@@ -102,8 +102,8 @@ def error_outputs(page: Any) -> list[str]:
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A widget output is drawn once its renderer holds the widget's view; until then it holds the
 # words "Loading widget...", and on failure "Error displaying widget" (and no view).
-WIDGETS_DRAWN_JS = """(expected) => document.querySelectorAll(
-    '.jp-OutputArea-output > .jupyter-widgets').length >= expected"""
+DRAWN_WIDGETS_JS = """() => document.querySelectorAll(
+    '.jp-OutputArea-output > .jupyter-widgets').length"""
 VOILA_DRAW_SECONDS = 120
 
 
@@ -148,14 +148,19 @@ def _render_in_voila(page: Any, server: Any, notebook: str, expected: int) -> st
     )
     page.wait_for_selector(".jp-OutputArea-output, .jp-RenderedHTMLCommon", timeout=60_000)
     try:
-        page.wait_for_function(WIDGETS_DRAWN_JS, arg=expected,
-                               timeout=VOILA_DRAW_SECONDS * 1000)
+        page.wait_for_function(f"(expected) => ({DRAWN_WIDGETS_JS})() >= expected",
+                               arg=expected, timeout=VOILA_DRAW_SECONDS * 1000)
         return None
     except PlaywrightTimeout:
-        drawn = page.evaluate(
-            "() => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length")
+        drawn = page.evaluate(DRAWN_WIDGETS_JS)
         return (f"{drawn} of {expected} widgets drawn after {VOILA_DRAW_SECONDS} s; "
                 f"{page_state(page)}")
+
+
+# Output areas where a widget view is not (yet) drawn: ipywidgets writes these words in its place.
+STUCK_WIDGETS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+    .map(e => e.innerText.trim())
+    .filter(t => t.startsWith('Loading widget') || t.startsWith('Error displaying widget'))"""
 
 
 def page_state(page: Any) -> str:
@@ -165,12 +170,6 @@ def page_state(page: Any) -> str:
     return (f"widget outputs not drawn ({len(stuck)}): {stuck[:10]}; "
             f"page errors: {getattr(page, 'page_errors', [])}; "
             f"console errors (last 20 of {len(console)}): {console[-20:]}")
-
-
-# Output areas where a widget view is not (yet) drawn: ipywidgets writes these words in its place.
-STUCK_WIDGETS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
-    .map(e => e.innerText.trim())
-    .filter(t => t.startsWith('Loading widget') || t.startsWith('Error displaying widget'))"""
 
 
 def wait_for_exercises(page: Any, exercises: list[Any]) -> None:
